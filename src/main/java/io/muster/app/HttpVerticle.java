@@ -1,0 +1,187 @@
+package io.muster.app;
+
+import io.muster.common.ErrorCode;
+import io.muster.incident.IncidentAddresses;
+import io.muster.live.LiveHub;
+import io.muster.notify.NotifyAddresses;
+import io.muster.notify.twilio.TwilioWebhookAuth;
+import io.muster.playbook.PlaybookViews;
+import io.muster.playbook.domain.Playbook;
+import io.muster.roster.RosterViews;
+import io.muster.roster.domain.Roster;
+import io.muster.store.AsyncDb;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.openapi.contract.OpenAPIContract;
+import java.util.Map;
+
+/**
+ * The HTTP face of a node: the v1 API (validated against {@code openapi.yaml}), the Twilio
+ * webhooks (validated by signature), the live websocket, probes, metrics and the dashboard.
+ * Handlers turn requests into commands on the event bus and answers into HTTP.
+ */
+public final class HttpVerticle extends VerticleBase {
+  private static final long COMMAND_TIMEOUT_MS = 15_000;
+  private static final String TWIML_EMPTY = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
+
+  private final MusterConfig config;
+  private final OpenAPIContract contract;
+  private final LiveHub hub;
+  private final Roster roster;
+  private final Map<String, Playbook> playbooks;
+  private final AsyncDb db;
+  private final PrometheusMeterRegistry metrics;
+  private final String webhookToken;
+  private HttpServer server;
+
+  public HttpVerticle(MusterConfig config, OpenAPIContract contract, LiveHub hub, Roster roster,
+                      Map<String, Playbook> playbooks, AsyncDb db, PrometheusMeterRegistry metrics, String webhookToken) {
+    this.config = config;
+    this.contract = contract;
+    this.hub = hub;
+    this.roster = roster;
+    this.playbooks = playbooks;
+    this.db = db;
+    this.metrics = metrics;
+    this.webhookToken = webhookToken;
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = api();
+    router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(this::ready);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
+    router.get("/ws/live").handler(this::live);
+    // The body handler the API's root handlers put on every route has read the form already.
+    router.post("/webhooks/twilio/*").handler(new TwilioWebhookAuth(webhookToken, config.http().publicBaseUrl()));
+    router.post("/webhooks/twilio/sms").handler(this::inboundSms);
+    router.post("/webhooks/twilio/status").handler(this::deliveryStatus);
+    router.route("/*").handler(StaticHandler.create("webroot"));
+    router.route().failureHandler(HttpErrors::handle);
+    router.errorHandler(404, ctx -> Failures.respond(ctx, ErrorCode.NOT_FOUND, "no such path: " + ctx.request().path(), null));
+    router.errorHandler(405, ctx -> Failures.respond(ctx, ErrorCode.METHOD_NOT_ALLOWED,
+        ctx.request().method() + " is not allowed on " + ctx.request().path(), null));
+    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true));
+    return server.requestHandler(router).listen(config.http().port(), config.http().host());
+  }
+
+  private Router api() {
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
+    builder.rootHandler(HttpErrors::requireJsonBody);
+    builder.getRoute("triggerIncident").addHandler(this::trigger);
+    builder.getRoute("listIncidents").addHandler(ctx -> command(ctx, IncidentAddresses.LIST,
+        new JsonObject().put("status", ctx.request().getParam("status")), 200));
+    builder.getRoute("getIncident").addHandler(ctx -> command(ctx, IncidentAddresses.GET, idOf(ctx), 200));
+    builder.getRoute("resolveIncident").addHandler(ctx -> command(ctx, IncidentAddresses.RESOLVE, idOf(ctx), 200));
+    builder.getRoute("listPlaybooks").addHandler(ctx -> json(ctx, 200, PlaybookViews.list(playbooks.values())));
+    builder.getRoute("getPlaybook").addHandler(this::playbook);
+    builder.getRoute("listStaff").addHandler(ctx -> json(ctx, 200, RosterViews.staff(roster)));
+    builder.getRoute("listFacilities").addHandler(ctx -> json(ctx, 200, RosterViews.facilities(roster)));
+    return builder.createRouter();
+  }
+
+  private void trigger(RoutingContext ctx) {
+    DeliveryOptions options = commandOptions();
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key != null) {
+      options.addHeader(IncidentAddresses.IDEMPOTENCY_KEY, key);
+    }
+    vertx.eventBus().<JsonObject>request(IncidentAddresses.TRIGGER, ctx.body().asJsonObject(), options)
+        .onSuccess(reply -> {
+          JsonObject incident = reply.body();
+          boolean replayed = Boolean.TRUE.equals(incident.remove("replayed"));
+          ctx.response().putHeader("Location", "/api/v1/incidents/" + incident.getString("id"))
+              .putHeader("Idempotent-Replayed", Boolean.toString(replayed));
+          json(ctx, 201, incident);
+        })
+        .onFailure(t -> Failures.respond(ctx, t));
+  }
+
+  private void command(RoutingContext ctx, String address, JsonObject body, int status) {
+    vertx.eventBus().<JsonObject>request(address, body, commandOptions())
+        .onSuccess(reply -> json(ctx, status, reply.body()))
+        .onFailure(t -> Failures.respond(ctx, t));
+  }
+
+  private void playbook(RoutingContext ctx) {
+    Playbook playbook = playbooks.get(ctx.pathParam("id"));
+    if (playbook == null) {
+      Failures.respond(ctx, ErrorCode.NOT_FOUND, "no playbook with id '" + ctx.pathParam("id") + "'", "id");
+    } else {
+      json(ctx, 200, PlaybookViews.of(playbook));
+    }
+  }
+
+  private void inboundSms(RoutingContext ctx) {
+    Map<String, String> params = ctx.get(TwilioWebhookAuth.PARAMS);
+    if (params.get("MessageSid") == null || params.get("From") == null) {
+      Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "MessageSid and From are required", "MessageSid");
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(NotifyAddresses.REPLY, new JsonObject(new java.util.HashMap<String, Object>(params)), commandOptions())
+        .onSuccess(reply -> ctx.response().putHeader("content-type", "text/xml").end(TWIML_EMPTY))
+        .onFailure(t -> Failures.respond(ctx, t));
+  }
+
+  private void deliveryStatus(RoutingContext ctx) {
+    Map<String, String> params = ctx.get(TwilioWebhookAuth.PARAMS);
+    if (params.get("MessageSid") == null || params.get("MessageStatus") == null) {
+      Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "MessageSid and MessageStatus are required", "MessageStatus");
+      return;
+    }
+    JsonObject body = new JsonObject(new java.util.HashMap<String, Object>(params)).put("n", ctx.request().getParam("n"));
+    vertx.eventBus().<JsonObject>request(NotifyAddresses.STATUS, body, commandOptions())
+        .onSuccess(reply -> ctx.response().setStatusCode(204).end())
+        .onFailure(t -> Failures.respond(ctx, t));
+  }
+
+  private void live(RoutingContext ctx) {
+    String since = ctx.request().getParam("since");
+    if (since != null && !since.matches("[0-9]{1,18}")) {
+      Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "since must be a sequence number (0 or more)", "since");
+      return;
+    }
+    ctx.request().toWebSocket()
+        .onSuccess(ws -> hub.attach(ws, since == null ? null : Long.valueOf(since)))
+        .onFailure(t -> Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "a websocket upgrade is required", null));
+  }
+
+  private void ready(RoutingContext ctx) {
+    db.run(() -> db.db().ping()).onComplete(ar -> {
+      boolean up = ar.succeeded() && ar.result();
+      json(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN")
+          .put("checks", new JsonObject().put("database", up ? "UP" : "DOWN")));
+    });
+  }
+
+  private static JsonObject idOf(RoutingContext ctx) {
+    return new JsonObject().put("id", ctx.pathParam("id"));
+  }
+
+  private static DeliveryOptions commandOptions() {
+    return new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS).addHeader(IncidentAddresses.ACTOR, "api");
+  }
+
+  static void json(RoutingContext ctx, int status, Object body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .end(body instanceof JsonObject o ? o.encode() : String.valueOf(body));
+  }
+}

@@ -1,0 +1,179 @@
+package io.muster.app;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.muster.incident.IncidentMaps;
+import io.muster.incident.IncidentVerticle;
+import io.muster.incident.Incidents;
+import io.muster.incident.domain.IncidentStatus;
+import io.muster.live.LiveHub;
+import io.muster.notify.DispatcherVerticle;
+import io.muster.notify.Inbox;
+import io.muster.notify.NotifyVerticle;
+import io.muster.notify.Outbox;
+import io.muster.notify.SmsGateway;
+import io.muster.notify.sim.SimulatorConfig;
+import io.muster.notify.sim.SmsSimulator;
+import io.muster.notify.twilio.TwilioSettings;
+import io.muster.notify.twilio.TwilioSmsGateway;
+import io.muster.playbook.PlaybookLoader;
+import io.muster.playbook.domain.Playbook;
+import io.muster.roster.RosterLoader;
+import io.muster.roster.domain.Roster;
+import io.muster.store.AsyncDb;
+import io.muster.store.Db;
+import io.muster.store.Journal;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.openapi.contract.OpenAPIContract;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Muster node: Vert.x (clustered or not), the database, the loaded roster and
+ * playbooks, the SMS gateway (Twilio, or the built-in simulator) and the verticles.
+ */
+public final class Muster {
+  private static final Logger LOG = LoggerFactory.getLogger(Muster.class);
+
+  private final MusterConfig config;
+  private final Vertx vertx;
+  private Db db;
+  private SmsSimulator simulator;
+  private TwilioSmsGateway gateway;
+  private HttpVerticle http;
+  private LiveHub hub;
+
+  private Muster(MusterConfig config, Vertx vertx) {
+    this.config = config;
+    this.vertx = vertx;
+  }
+
+  /** Starts a node. Fails with a message that says what to fix when the configuration is wrong. */
+  public static Future<Muster> start(MusterConfig config) {
+    if (config.cluster().enabled() && !config.db().postgres()) {
+      return Future.failedFuture(new IllegalStateException("cluster mode needs PostgreSQL: an embedded H2 database"
+          + " on each node is not shared state. Set MUSTER_DB_URL to a jdbc:postgresql:// URL, or turn cluster mode off."));
+    }
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    var builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
+    Future<Vertx> vertx = config.cluster().enabled()
+        ? Clustering.configure(builder, options, config.cluster()).buildClustered()
+        : Future.succeededFuture(builder.build());
+    return vertx.compose(v -> {
+      Muster muster = new Muster(config, v);
+      return muster.boot(registry).map(muster).recover(t -> {
+        LOG.error("node {} cannot start: {}", config.nodeId(), t.getMessage(), t);
+        return muster.stop().transform(ar -> Future.<Muster>failedFuture(t));
+      });
+    });
+  }
+
+  private Future<Void> boot(PrometheusMeterRegistry registry) {
+    return vertx.executeBlocking(() -> {
+      db = Db.open(config.db().url(), config.db().user(), config.db().password(), config.db().poolSize());
+      Roster roster = RosterLoader.load(Path.of(config.files().roster()));
+      Map<String, Playbook> playbooks = PlaybookLoader.loadDir(Path.of(config.files().playbooks()), roster.roles());
+      return new Loaded(roster, playbooks);
+    }).compose(loaded -> sms().compose(token -> deploy(loaded, token, registry)));
+  }
+
+  private record Loaded(Roster roster, Map<String, Playbook> playbooks) { }
+
+  /** Starts the simulator when no Twilio account is configured; returns the webhook signing token. */
+  private Future<String> sms() {
+    MusterConfig.Sms sms = config.sms();
+    if (!sms.embeddedSimulator()) {
+      gateway = new TwilioSmsGateway(new TwilioSettings(sms.accountSid(), sms.authToken(), sender(sms), sms.apiBaseUrl()));
+      return Future.succeededFuture(sms.authToken());
+    }
+    String accountSid = "AC" + randomHex(16);
+    String token = randomHex(16);
+    simulator = new SmsSimulator(new SimulatorConfig(sms.simulatorHost(), sms.simulatorPort(), accountSid, token, 200, 800));
+    return simulator.start(vertx).map(port -> {
+      simulator.setInboundWebhookUrl(config.http().publicBaseUrl() + "/webhooks/twilio/sms");
+      gateway = new TwilioSmsGateway(new TwilioSettings(accountSid, token, sender(sms), simulator.baseUrl()));
+      return token;
+    });
+  }
+
+  private Future<Void> deploy(Loaded loaded, String webhookToken, PrometheusMeterRegistry registry) {
+    Clock clock = Clock.tickMillis(java.time.ZoneOffset.UTC);
+    AsyncDb async = new AsyncDb(vertx, db, config.db().poolSize() * 2);
+    Incidents incidents = new Incidents(db, clock, loaded.roster(), loaded.playbooks());
+    Inbox inbox = new Inbox(db, clock, loaded.roster());
+    Outbox outbox = new Outbox(db, clock, config.nodeId(), Duration.ofSeconds(config.dispatch().leaseSeconds()));
+    SmsGateway sms = gateway;
+    hub = new LiveHub(vertx, async, () -> snapshot(incidents));
+    return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
+      http = new HttpVerticle(config, contract, hub, loaded.roster(), loaded.playbooks(), async, registry, webhookToken);
+      return hub.start(config.dispatch().pollMs())
+          .compose(v -> vertx.deployVerticle(new IncidentVerticle(incidents, async)))
+          .compose(v -> vertx.deployVerticle(new NotifyVerticle(inbox, async)))
+          .compose(v -> vertx.deployVerticle(new DispatcherVerticle(outbox, sms, async, config.http().publicBaseUrl(),
+              config.dispatch().pollMs(), config.dispatch().sendThreads())))
+          .compose(v -> vertx.deployVerticle(http));
+    }).mapEmpty();
+  }
+
+  /** The live stream's snapshot: the journal head first, then the active incidents. */
+  private JsonObject snapshot(Incidents incidents) {
+    long seq = db.tx(Journal::head);
+    JsonArray active = new JsonArray();
+    incidents.list(IncidentStatus.ACTIVE, 500).forEach(i -> active.add(new JsonObject(IncidentMaps.of(i))));
+    return new JsonObject().put("seq", seq).put("incidents", active);
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public MusterConfig config() {
+    return config;
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  /** The simulator, when this node runs one (no Twilio account configured), else null. */
+  public SmsSimulator simulator() {
+    return simulator;
+  }
+
+  public Future<Void> stop() {
+    return vertx.close().onComplete(ar -> {
+      if (gateway != null) {
+        gateway.close();
+      }
+      if (db != null) {
+        db.close();
+      }
+      LOG.info("node {} stopped", config.nodeId());
+    });
+  }
+
+  private static String sender(MusterConfig.Sms sms) {
+    return sms.messagingServiceSid() != null && !sms.messagingServiceSid().isBlank() ? sms.messagingServiceSid() : sms.from();
+  }
+
+  private static String randomHex(int bytes) {
+    byte[] b = new byte[bytes];
+    new SecureRandom().nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+}

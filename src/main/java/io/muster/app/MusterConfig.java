@@ -1,0 +1,177 @@
+package io.muster.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Muster's configuration: built-in defaults, then {@code config/muster.yaml} (or the file named
+ * with {@code -conf}), then environment variables, then (tests) explicit overrides.
+ */
+public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Cluster cluster, Files files,
+                           Dispatch dispatch) {
+
+  public record Http(String host, int port, String publicBaseUrl, int bodyLimitBytes) { }
+
+  public record Database(String url, String user, String password, int poolSize) {
+    public boolean postgres() {
+      return url.startsWith("jdbc:postgresql:");
+    }
+  }
+
+  /**
+   * SMS through Twilio. With no account configured, the built-in simulator takes its place
+   * ({@code simulatorPort}); {@code apiBaseUrl} points the SDK at another Twilio-compatible API.
+   */
+  public record Sms(String accountSid, String authToken, String from, String messagingServiceSid,
+                    String apiBaseUrl, boolean embeddedSimulator, String simulatorHost, int simulatorPort) {
+    public boolean twilio() {
+      return apiBaseUrl == null && !embeddedSimulator;
+    }
+  }
+
+  public record Cluster(boolean enabled, String name, String host, int port, List<String> members) { }
+
+  public record Files(String roster, String playbooks) { }
+
+  public record Dispatch(long pollMs, int leaseSeconds, int sendThreads) { }
+
+  private static final Map<String, String> ENV = Map.ofEntries(
+      Map.entry("MUSTER_NODE_ID", "nodeId"),
+      Map.entry("MUSTER_HTTP_HOST", "http.host"),
+      Map.entry("MUSTER_HTTP_PORT", "http.port"),
+      Map.entry("MUSTER_PUBLIC_BASE_URL", "http.publicBaseUrl"),
+      Map.entry("MUSTER_DB_URL", "db.url"),
+      Map.entry("MUSTER_DB_USER", "db.user"),
+      Map.entry("MUSTER_DB_PASSWORD", "db.password"),
+      Map.entry("MUSTER_CLUSTER", "cluster.enabled"),
+      Map.entry("MUSTER_CLUSTER_NAME", "cluster.name"),
+      Map.entry("MUSTER_CLUSTER_HOST", "cluster.host"),
+      Map.entry("MUSTER_CLUSTER_PORT", "cluster.port"),
+      Map.entry("MUSTER_CLUSTER_MEMBERS", "cluster.members"),
+      Map.entry("MUSTER_SIMULATOR_PORT", "sms.simulatorPort"),
+      Map.entry("MUSTER_ROSTER", "files.roster"),
+      Map.entry("MUSTER_PLAYBOOKS", "files.playbooks"),
+      Map.entry("TWILIO_ACCOUNT_SID", "sms.accountSid"),
+      Map.entry("TWILIO_AUTH_TOKEN", "sms.authToken"),
+      Map.entry("TWILIO_FROM", "sms.from"),
+      Map.entry("TWILIO_MESSAGING_SERVICE_SID", "sms.messagingServiceSid"),
+      Map.entry("TWILIO_API_BASE_URL", "sms.apiBaseUrl"));
+
+  static JsonObject defaults() {
+    return new JsonObject()
+        .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080)
+            .put("publicBaseUrl", "http://localhost:8080").put("bodyLimitBytes", 65536))
+        .put("db", new JsonObject()
+            .put("url", "jdbc:h2:file:./data/muster;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE")
+            .put("user", "sa").put("password", "").put("poolSize", 10))
+        .put("sms", new JsonObject().put("from", "+15005550006").put("simulatorHost", "127.0.0.1")
+            .put("simulatorPort", 8090))
+        .put("cluster", new JsonObject().put("enabled", false).put("name", "muster").put("host", "127.0.0.1")
+            .put("port", 5701).put("members", new JsonArray().add("127.0.0.1:5701")))
+        .put("files", new JsonObject().put("roster", "config/roster.yaml").put("playbooks", "playbooks"))
+        .put("dispatch", new JsonObject().put("pollMs", 1000).put("leaseSeconds", 30).put("sendThreads", 8));
+  }
+
+  /** Defaults, the file (if it exists), the environment. */
+  public static MusterConfig load(Path file, Map<String, String> env) {
+    JsonObject json = defaults();
+    if (file != null && java.nio.file.Files.exists(file)) {
+      json.mergeIn(readYaml(file), true);
+    }
+    return from(json, env, new JsonObject());
+  }
+
+  /** Defaults, the environment, then the overrides (dotted or nested keys). */
+  public static MusterConfig from(JsonObject base, Map<String, String> env, JsonObject overrides) {
+    JsonObject json = base.copy();
+    env.forEach((name, value) -> {
+      String path = ENV.get(name);
+      if (path != null && !value.isBlank()) {
+        set(json, path, value);
+      }
+    });
+    json.mergeIn(overrides, true);
+    return build(json);
+  }
+
+  /** Defaults and overrides only, for tests: the machine's environment does not leak in. */
+  public static MusterConfig of(JsonObject overrides) {
+    return from(defaults(), Map.of(), overrides);
+  }
+
+  private static MusterConfig build(JsonObject j) {
+    JsonObject http = j.getJsonObject("http");
+    JsonObject db = j.getJsonObject("db");
+    JsonObject sms = j.getJsonObject("sms");
+    JsonObject cluster = j.getJsonObject("cluster");
+    JsonObject files = j.getJsonObject("files");
+    JsonObject dispatch = j.getJsonObject("dispatch");
+    boolean twilioAccount = present(sms.getString("accountSid")) && sms.getString("apiBaseUrl") == null;
+    String nodeId = j.getString("nodeId", "node-" + UUID.randomUUID().toString().substring(0, 8));
+    return new MusterConfig(nodeId,
+        new Http(http.getString("host"), integer(http, "port"), stripSlash(http.getString("publicBaseUrl")),
+            integer(http, "bodyLimitBytes")),
+        new Database(db.getString("url"), db.getString("user"), db.getString("password", ""), integer(db, "poolSize")),
+        new Sms(sms.getString("accountSid"), sms.getString("authToken"), sms.getString("from"),
+            sms.getString("messagingServiceSid"), sms.getString("apiBaseUrl"),
+            !twilioAccount && sms.getString("apiBaseUrl") == null, sms.getString("simulatorHost"),
+            integer(sms, "simulatorPort")),
+        new Cluster(bool(cluster.getValue("enabled")), cluster.getString("name"), cluster.getString("host"),
+            integer(cluster, "port"), members(cluster.getValue("members"))),
+        new Files(files.getString("roster"), files.getString("playbooks")),
+        new Dispatch(integer(dispatch, "pollMs"), integer(dispatch, "leaseSeconds"), integer(dispatch, "sendThreads")));
+  }
+
+  private static void set(JsonObject json, String path, String value) {
+    String[] parts = path.split("\\.");
+    JsonObject target = json;
+    for (int i = 0; i < parts.length - 1; i++) {
+      target = target.getJsonObject(parts[i]);
+    }
+    target.put(parts[parts.length - 1], value);
+  }
+
+  private static int integer(JsonObject o, String key) {
+    Object v = o.getValue(key);
+    try {
+      return v instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(v).strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("configuration: " + key + " must be a whole number, got '" + v + "'");
+    }
+  }
+
+  private static boolean bool(Object v) {
+    return v instanceof Boolean b ? b : Boolean.parseBoolean(String.valueOf(v).strip());
+  }
+
+  private static List<String> members(Object v) {
+    if (v instanceof JsonArray a) {
+      return a.stream().map(String::valueOf).toList();
+    }
+    return List.of(String.valueOf(v).split("\\s*,\\s*"));
+  }
+
+  private static boolean present(String s) {
+    return s != null && !s.isBlank();
+  }
+
+  private static String stripSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  private static JsonObject readYaml(Path file) {
+    try {
+      Object tree = new ObjectMapper(new YAMLFactory()).readValue(java.nio.file.Files.readString(file), Object.class);
+      return tree == null ? new JsonObject() : new JsonObject(new ObjectMapper().writeValueAsString(tree));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + ": cannot be read as YAML: " + e.getMessage(), e);
+    }
+  }
+}

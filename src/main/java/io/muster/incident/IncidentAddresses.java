@@ -1,0 +1,17 @@
+package io.muster.incident;
+
+/** Event-bus addresses of the incident feature. Commands are request/reply. */
+public final class IncidentAddresses {
+  public static final String TRIGGER = "incident.cmd.trigger";
+  public static final String RESOLVE = "incident.cmd.resolve";
+  public static final String GET = "incident.cmd.get";
+  public static final String LIST = "incident.cmd.list";
+
+  /** Header of a trigger command: the client's Idempotency-Key. */
+  public static final String IDEMPOTENCY_KEY = "idempotency-key";
+  /** Header of every command: who asked. */
+  public static final String ACTOR = "actor";
+
+  private IncidentAddresses() {
+  }
+}

@@ -1,0 +1,91 @@
+package io.muster.incident;
+
+import io.muster.app.Failures;
+import io.muster.common.InvalidInput;
+import io.muster.incident.domain.Incident;
+import io.muster.incident.domain.IncidentStatus;
+import io.muster.incident.domain.Severity;
+import io.muster.incident.domain.TriggerIncident;
+import io.muster.notify.domain.Notification;
+import io.muster.store.AsyncDb;
+import io.muster.store.JournalBus;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Function;
+
+/**
+ * Answers the incident commands. Consumers are local: a command is handled by the node that took
+ * the request, and its events are published to the whole cluster after they are committed.
+ */
+public final class IncidentVerticle extends VerticleBase {
+  private final Incidents incidents;
+  private final AsyncDb db;
+
+  public IncidentVerticle(Incidents incidents, AsyncDb db) {
+    this.incidents = incidents;
+    this.db = db;
+  }
+
+  @Override
+  public Future<?> start() {
+    EventBus bus = vertx.eventBus();
+    MessageConsumer<JsonObject> trigger = bus.localConsumer(IncidentAddresses.TRIGGER, this::trigger);
+    MessageConsumer<JsonObject> resolve = bus.localConsumer(IncidentAddresses.RESOLVE, this::resolve);
+    MessageConsumer<JsonObject> get = bus.localConsumer(IncidentAddresses.GET, this::get);
+    MessageConsumer<JsonObject> list = bus.localConsumer(IncidentAddresses.LIST, this::list);
+    return Future.all(trigger.completion(), resolve.completion(), get.completion(), list.completion());
+  }
+
+  private void trigger(Message<JsonObject> message) {
+    String key = message.headers().get(IncidentAddresses.IDEMPOTENCY_KEY);
+    String actor = message.headers().get(IncidentAddresses.ACTOR);
+    answer(message, () -> incidents.trigger(command(message.body()), key, actor), triggered -> {
+      JournalBus.publish(vertx.eventBus(), triggered.events());
+      return new JsonObject(IncidentMaps.of(triggered.incident())).put("replayed", triggered.replayed());
+    });
+  }
+
+  private void resolve(Message<JsonObject> message) {
+    String actor = message.headers().get(IncidentAddresses.ACTOR);
+    answer(message, () -> incidents.resolve(message.body().getString("id"), actor), resolved -> {
+      JournalBus.publish(vertx.eventBus(), resolved.events());
+      return new JsonObject(IncidentMaps.of(resolved.incident()));
+    });
+  }
+
+  private void get(Message<JsonObject> message) {
+    answer(message, () -> incidents.detail(message.body().getString("id")), IncidentViews::detail);
+  }
+
+  private void list(Message<JsonObject> message) {
+    String status = message.body().getString("status");
+    answer(message, () -> incidents.list(status == null ? null : IncidentStatus.of(status), 500), list -> {
+      JsonArray items = new JsonArray();
+      for (Incident i : list) {
+        items.add(new JsonObject(IncidentMaps.of(i)));
+      }
+      return new JsonObject().put("incidents", items);
+    });
+  }
+
+  private <T> void answer(Message<JsonObject> message, java.util.concurrent.Callable<T> work,
+                          Function<T, JsonObject> reply) {
+    db.run(work).map(reply).onSuccess(message::reply).onFailure(t -> Failures.reply(message, t));
+  }
+
+  /** The command from the request body. The OpenAPI contract has checked types already. */
+  static TriggerIncident command(JsonObject body) {
+    String severity = body.getString("severity");
+    Object drill = body.containsKey("drill") ? body.getValue("drill") : Boolean.FALSE;
+    if (!(drill instanceof Boolean)) {
+      throw new InvalidInput("drill", "must be true or false");
+    }
+    return new TriggerIncident(body.getString("type"), body.getString("facilityId"), body.getString("summary"),
+        severity == null ? null : Severity.of("severity", severity), (Boolean) drill);
+  }
+}

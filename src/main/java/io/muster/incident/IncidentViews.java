@@ -1,0 +1,51 @@
+package io.muster.incident;
+
+import io.muster.notify.domain.Notification;
+import io.muster.store.JournalBus;
+import io.muster.store.JournalEvent;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+
+/** The JSON of one incident with its notifications, acknowledgements and timeline. */
+final class IncidentViews {
+  private IncidentViews() {
+  }
+
+  static JsonObject detail(Incidents.Detail d) {
+    JsonArray notifications = new JsonArray();
+    JsonArray acks = new JsonArray();
+    for (Notification n : d.notifications()) {
+      notifications.add(notification(n));
+      if (n.ackedAt() != null) {
+        acks.add(new JsonObject().put("notificationId", n.id()).put("staffId", n.staffId())
+            .put("staffName", n.staffName()).put("at", n.ackedAt().toString())
+            .put("secondsToAck", Duration.between(n.createdAt(), n.ackedAt()).toSeconds()));
+      }
+    }
+    JsonArray timeline = new JsonArray();
+    for (JournalEvent e : d.timeline()) {
+      timeline.add(JournalBus.toJson(e));
+    }
+    return new JsonObject(IncidentMaps.of(d.incident()))
+        .put("notifications", notifications)
+        .put("acks", acks)
+        .put("timeline", timeline);
+  }
+
+  /** A notification as coordinators see it: no phone number, no message text. */
+  private static JsonObject notification(Notification n) {
+    return new JsonObject()
+        .put("id", n.id())
+        .put("staffId", n.staffId())
+        .put("staffName", n.staffName())
+        .put("kind", n.kind().id())
+        .put("requiresAck", n.requiresAck())
+        .put("status", n.status().id())
+        .put("errorCode", n.errorCode())
+        .put("attempts", n.attempts())
+        .put("createdAt", IncidentMaps.text(n.createdAt()))
+        .put("sentAt", IncidentMaps.text(n.sentAt()))
+        .put("ackedAt", IncidentMaps.text(n.ackedAt()));
+  }
+}

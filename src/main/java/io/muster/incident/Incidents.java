@@ -1,0 +1,242 @@
+package io.muster.incident;
+
+import io.muster.common.ErrorCode;
+import io.muster.common.Rejection;
+import io.muster.incident.domain.Incident;
+import io.muster.incident.domain.IncidentStatus;
+import io.muster.incident.domain.TriggerIncident;
+import io.muster.notify.NotificationSql;
+import io.muster.notify.domain.DeliveryStatus;
+import io.muster.notify.domain.Notification;
+import io.muster.playbook.domain.Messages;
+import io.muster.playbook.domain.PageStep;
+import io.muster.playbook.domain.Playbook;
+import io.muster.roster.domain.Facility;
+import io.muster.roster.domain.Roster;
+import io.muster.roster.domain.Staff;
+import io.muster.store.Db;
+import io.muster.store.Journal;
+import io.muster.store.JournalEvent;
+import io.muster.store.NewEvent;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Incident commands against the database: each one commits the incident's rows, its outbox rows
+ * and its journal events in one transaction, and returns the events to publish after the commit.
+ * Blocking: run it on a worker.
+ */
+public final class Incidents {
+  private static final String REF_ALPHABET = "ACDEFHJKMNPRTUVWXY3479";
+  private static final int KEY_RACE_RETRIES = 20;
+
+  private final Db db;
+  private final Clock clock;
+  private final Roster roster;
+  private final Map<String, Playbook> playbooks;
+  private final SecureRandom random = new SecureRandom();
+
+  public Incidents(Db db, Clock clock, Roster roster, Map<String, Playbook> playbooks) {
+    this.db = db;
+    this.clock = clock;
+    this.roster = roster;
+    this.playbooks = playbooks;
+  }
+
+  public record Triggered(Incident incident, boolean replayed, List<JournalEvent> events) { }
+
+  public record Resolved(Incident incident, List<JournalEvent> events) { }
+
+  public record Detail(Incident incident, List<Notification> notifications, List<JournalEvent> timeline) { }
+
+  /**
+   * Triggers an incident and queues the first step's pages. With an idempotency key, a retry of
+   * the same request returns the incident the first one made; a different request under a used
+   * key is refused.
+   */
+  public Triggered trigger(TriggerIncident cmd, String idempotencyKey, String actor) {
+    Playbook playbook = playbook(cmd.type());
+    Facility facility = roster.facility(cmd.facilityId()).orElseThrow(() -> new Rejection(
+        ErrorCode.UNKNOWN_REFERENCE, "facilityId", "unknown facility '" + cmd.facilityId() + "'"));
+    String hash = requestHash(cmd);
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return db.tx(c -> replay(c, idempotencyKey, hash)
+            .orElseGet(() -> unchecked(() -> create(c, cmd, playbook, facility, idempotencyKey, hash, actor))));
+      } catch (RuntimeException e) {
+        // Two requests with one key raced: the loser's insert hit the unique key. Read the winner's.
+        if (idempotencyKey == null || !Db.uniqueViolation(e) || attempt >= KEY_RACE_RETRIES) {
+          throw e;
+        }
+        pause(attempt);
+      }
+    }
+  }
+
+  public Resolved resolve(String incidentId, String actor) {
+    return db.tx(c -> {
+      Incident incident = IncidentSql.byId(c, incidentId, true).orElseThrow(() -> notFound(incidentId));
+      if (!incident.active()) {
+        throw new Rejection(ErrorCode.CONFLICT, null, "incident " + incidentId + " is already resolved");
+      }
+      Instant now = clock.instant();
+      Incident resolved = incident.resolve(now, actor);
+      IncidentSql.markResolved(c, resolved);
+      List<NewEvent> events = new ArrayList<>();
+      events.add(new NewEvent("incident.resolved", incidentId, actor, Map.of("incident", IncidentMaps.of(resolved))));
+      events.addAll(queueAllClear(c, resolved, now, actor));
+      return new Resolved(resolved, Journal.append(c, now, events));
+    });
+  }
+
+  public Detail detail(String incidentId) {
+    return db.tx(c -> {
+      Incident incident = IncidentSql.byId(c, incidentId, false).orElseThrow(() -> notFound(incidentId));
+      return new Detail(incident, NotificationSql.forIncident(c, incidentId), Journal.forIncident(c, incidentId));
+    });
+  }
+
+  public List<Incident> list(IncidentStatus status, int limit) {
+    return db.tx(c -> IncidentSql.list(c, status, limit));
+  }
+
+  private Optional<Triggered> replay(Connection c, String key, String hash) throws SQLException {
+    if (key == null) {
+      return Optional.empty();
+    }
+    Optional<IncidentSql.Keyed> keyed = IncidentSql.byIdempotencyKey(c, key);
+    if (keyed.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!keyed.get().requestHash().equals(hash)) {
+      throw new Rejection(ErrorCode.CONFLICT, "Idempotency-Key",
+          "this key was already used for a different request");
+    }
+    return IncidentSql.byId(c, keyed.get().incidentId(), false).map(i -> new Triggered(i, true, List.of()));
+  }
+
+  private Triggered create(Connection c, TriggerIncident cmd, Playbook playbook, Facility facility,
+                           String key, String hash, String actor) throws SQLException {
+    Instant now = clock.instant();
+    Incident incident = new Incident(UUID.randomUUID().toString(), newRef(), playbook.id(), facility.id(),
+        cmd.summary(), cmd.severity() == null ? playbook.severity() : cmd.severity(), cmd.drill(),
+        IncidentStatus.ACTIVE, now, actor, null, null);
+    IncidentSql.insert(c, incident, key, hash);
+    PageStep step = playbook.firstStep();
+    List<Staff> recipients = roster.holding(facility.id(), step.roles());
+    List<NewEvent> events = new ArrayList<>();
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("incident", IncidentMaps.of(incident));
+    payload.put("playbook", playbook.id());
+    payload.put("recipients", recipients.size());
+    events.add(new NewEvent("incident.triggered", incident.id(), actor, payload));
+    String body = Messages.page(incident, playbook, facility.name(), step);
+    for (Staff staff : recipients) {
+      events.add(queue(c, incident, new Recipient(staff.id(), staff.name(), staff.phone()),
+          Notification.Kind.PAGE, body, step.ack(), now, actor));
+    }
+    return new Triggered(incident, false, Journal.append(c, now, events));
+  }
+
+  /** One all-clear to each person who was paged for the incident. */
+  private List<NewEvent> queueAllClear(Connection c, Incident incident, Instant now, String actor) throws SQLException {
+    Playbook playbook = playbook(incident.type());
+    String facilityName = roster.facility(incident.facilityId()).map(Facility::name).orElse(incident.facilityId());
+    String body = Messages.allClear(incident, playbook, facilityName);
+    Map<String, Notification> paged = new LinkedHashMap<>();
+    for (Notification n : NotificationSql.forIncident(c, incident.id())) {
+      if (n.kind() == Notification.Kind.PAGE) {
+        paged.putIfAbsent(n.staffId(), n);
+      }
+    }
+    List<NewEvent> events = new ArrayList<>();
+    for (Notification page : paged.values()) {
+      events.add(queue(c, incident, new Recipient(page.staffId(), page.staffName(), page.phone()),
+          Notification.Kind.ALL_CLEAR, body, false, now, actor));
+    }
+    return events;
+  }
+
+  private record Recipient(String id, String name, String phone) { }
+
+  private NewEvent queue(Connection c, Incident incident, Recipient staff, Notification.Kind kind, String body,
+                         boolean requiresAck, Instant now, String actor) throws SQLException {
+    Notification n = new Notification(UUID.randomUUID().toString(), incident.id(), staff.id(), staff.name(),
+        staff.phone(), kind, body, requiresAck, DeliveryStatus.QUEUED, null, null, 0, now, null, null, null, null);
+    NotificationSql.insert(c, n);
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("notificationId", n.id());
+    payload.put("staffId", staff.id());
+    payload.put("staffName", staff.name());
+    payload.put("kind", kind.id());
+    payload.put("requiresAck", requiresAck);
+    payload.put("status", DeliveryStatus.QUEUED.id());
+    return new NewEvent("notification.queued", incident.id(), actor, payload);
+  }
+
+  private Playbook playbook(String type) {
+    Playbook playbook = playbooks.get(type);
+    if (playbook == null) {
+      throw new Rejection(ErrorCode.UNKNOWN_REFERENCE, "type",
+          "unknown incident type '" + type + "'; known types: " + String.join(", ", playbooks.keySet()));
+    }
+    return playbook;
+  }
+
+  private String newRef() {
+    StringBuilder ref = new StringBuilder(5);
+    for (int i = 0; i < 5; i++) {
+      ref.append(REF_ALPHABET.charAt(random.nextInt(REF_ALPHABET.length())));
+    }
+    return ref.toString();
+  }
+
+  private static Rejection notFound(String incidentId) {
+    return new Rejection(ErrorCode.NOT_FOUND, "id", "no incident with id '" + incidentId + "'");
+  }
+
+  private static String requestHash(TriggerIncident cmd) {
+    String canonical = String.join("\u0000", cmd.type(), cmd.facilityId(), cmd.summary(),
+        cmd.severity() == null ? "" : cmd.severity().id(), Boolean.toString(cmd.drill()));
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(10L + 10L * attempt);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private interface SqlSupplier<T> {
+    T get() throws SQLException;
+  }
+
+  private static <T> T unchecked(SqlSupplier<T> supplier) {
+    try {
+      return supplier.get();
+    } catch (SQLException e) {
+      throw new io.muster.store.StoreException(e);
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.muster.notify;
+
+import io.muster.notify.domain.Notification;
+import io.muster.store.AsyncDb;
+import io.muster.store.JournalBus;
+import io.muster.store.JournalEvent;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends what the outbox holds. It wakes when rows are queued (a hint on the bus) and on a timer
+ * (the hint may be lost, and rows whose sender died wait for their lease to expire), claims due
+ * rows with a lease, sends each through the {@link SmsGateway} on a worker, and records the result.
+ * Muster decides about retries here, with backoff and jitter; the gateway never retries.
+ */
+public final class DispatcherVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(DispatcherVerticle.class);
+  private static final int BATCH = 50;
+  private static final int MAX_ATTEMPTS = 8;
+  private static final Duration LOOKBACK = Duration.ofMinutes(2);
+
+  private final Outbox outbox;
+  private final SmsGateway gateway;
+  private final AsyncDb db;
+  private final String statusCallbackBase;
+  private final long pollMs;
+  private final int sendThreads;
+  private WorkerExecutor senders;
+  private boolean running;
+  private boolean again;
+
+  public DispatcherVerticle(Outbox outbox, SmsGateway gateway, AsyncDb db, String publicBaseUrl, long pollMs,
+                            int sendThreads) {
+    this.outbox = outbox;
+    this.gateway = gateway;
+    this.db = db;
+    this.statusCallbackBase = publicBaseUrl + "/webhooks/twilio/status?n=";
+    this.pollMs = pollMs;
+    this.sendThreads = sendThreads;
+  }
+
+  @Override
+  public Future<?> start() {
+    senders = vertx.createSharedWorkerExecutor("muster-sms", sendThreads);
+    MessageConsumer<Object> queued = vertx.eventBus().consumer(NotifyAddresses.QUEUED, m -> wake());
+    vertx.setPeriodic(pollMs, id -> wake());
+    return queued.completion().onSuccess(v -> wake());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return senders == null ? Future.succeededFuture() : senders.close();
+  }
+
+  private void wake() {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    cycle();
+  }
+
+  private void cycle() {
+    again = false;
+    db.run(() -> outbox.claim(BATCH))
+        .compose(this::sendAll)
+        .onFailure(t -> LOG.warn("dispatch cycle failed: {}", t.toString()))
+        .onComplete(ar -> {
+          boolean full = ar.succeeded() && ar.result() == BATCH;
+          if (again || full) {
+            cycle();
+          } else {
+            running = false;
+          }
+        });
+  }
+
+  private Future<Integer> sendAll(List<Outbox.Claim> claims) {
+    List<Future<List<JournalEvent>>> sends = new ArrayList<>(claims.size());
+    for (Outbox.Claim claim : claims) {
+      sends.add(senders.executeBlocking(() -> deliver(claim), false)
+          .onSuccess(events -> JournalBus.publish(vertx.eventBus(), events))
+          .onFailure(t -> LOG.warn("notification {} not recorded: {}", claim.notification().id(), t.toString())));
+    }
+    return Future.join(sends).transform(ar -> Future.succeededFuture(claims.size()));
+  }
+
+  /** Blocking: one claimed row, looked up first if an earlier try may have reached the provider. */
+  private List<JournalEvent> deliver(Outbox.Claim claim) {
+    Notification n = claim.notification();
+    try {
+      if (claim.uncertain()) {
+        Instant since = n.firstClaimedAt().minus(LOOKBACK);
+        var already = gateway.findSent(n.phone(), n.body(), since);
+        if (already.isPresent()) {
+          LOG.info("notification {} was already accepted as {}; not sent again", n.id(), already.get().sid());
+          return outbox.sent(n, already.get().sid());
+        }
+      }
+      SentMessage sent = gateway.send(new OutboundSms(n.phone(), n.body(), statusCallbackBase + n.id()));
+      LOG.debug("notification {} sent as {}", n.id(), sent.sid());
+      return outbox.sent(n, sent.sid());
+    } catch (SmsException e) {
+      return failedAttempt(n, e);
+    }
+  }
+
+  private List<JournalEvent> failedAttempt(Notification n, SmsException e) {
+    if (e.ambiguous() || (e.retryable() && n.attempts() < MAX_ATTEMPTS)) {
+      Duration delay = backoff(n.attempts());
+      LOG.warn("notification {} attempt {} failed ({}); next try in {} ms", n.id(), n.attempts(), e.getMessage(),
+          delay.toMillis());
+      outbox.retryLater(n, delay, e.ambiguous(), e.errorCode());
+      return List.of();
+    }
+    LOG.warn("notification {} failed for good: {}", n.id(), e.getMessage());
+    return outbox.failed(n, e.errorCode(), e.getMessage());
+  }
+
+  /** 1 s, 2 s, 4 s … up to a minute, with up to 50% jitter so that nodes do not retry in step. */
+  static Duration backoff(int attempts) {
+    long base = Math.min(60_000L, 1000L << Math.min(attempts - 1, 6));
+    return Duration.ofMillis(base + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+  }
+}

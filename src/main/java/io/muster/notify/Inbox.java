@@ -1,0 +1,149 @@
+package io.muster.notify;
+
+import io.muster.notify.domain.Replies;
+import io.muster.notify.domain.DeliveryStatus;
+import io.muster.notify.domain.Notification;
+import io.muster.roster.domain.PhoneNumbers;
+import io.muster.roster.domain.Roster;
+import io.muster.roster.domain.Staff;
+import io.muster.store.Db;
+import io.muster.store.Journal;
+import io.muster.store.JournalEvent;
+import io.muster.store.NewEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What comes back from phones: replies (acknowledgements) and delivery status callbacks. Each
+ * reply is recorded once, by its message SID; a status only ever moves forward. Blocking.
+ */
+public final class Inbox {
+  private final Db db;
+  private final Clock clock;
+  private final Roster roster;
+
+  public Inbox(Db db, Clock clock, Roster roster) {
+    this.db = db;
+    this.clock = clock;
+    this.roster = roster;
+  }
+
+  /** What became of a reply: acknowledged, no-open-page, not-understood, unknown-sender, duplicate. */
+  public record Recorded(String outcome, List<JournalEvent> events) { }
+
+  public Recorded reply(String messageSid, String from, String body) {
+    try {
+      return db.tx(c -> {
+        if (alreadyRecorded(c, messageSid)) {
+          return new Recorded("duplicate", List.of());
+        }
+        Instant now = clock.instant();
+        String phone = PhoneNumbers.e164(from).orElse(from);
+        Optional<Staff> staff = roster.byPhone(phone);
+        if (staff.isEmpty()) {
+          record(c, messageSid, phone, body, now, null, "unknown-sender");
+          return new Recorded("unknown-sender", List.of());
+        }
+        return staffReply(c, messageSid, staff.get(), body, now);
+      });
+    } catch (RuntimeException e) {
+      if (Db.uniqueViolation(e)) {
+        return new Recorded("duplicate", List.of());   // the same webhook, delivered twice at once
+      }
+      throw e;
+    }
+  }
+
+  private Recorded staffReply(Connection c, String messageSid, Staff staff, String body, Instant now)
+      throws SQLException {
+    Optional<Notification> open = Replies.isAck(body) ? NotificationSql.openPage(c, staff.phone()) : Optional.empty();
+    String outcome = !Replies.isAck(body) ? "not-understood" : open.isEmpty() ? "no-open-page" : "acknowledged";
+    if (open.isPresent() && !NotificationSql.acknowledge(c, open.get().id(), now, messageSid)) {
+      outcome = "no-open-page";
+    }
+    record(c, messageSid, staff.phone(), body, now, open.map(Notification::id).orElse(null), outcome);
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("staffId", staff.id());
+    payload.put("staffName", staff.name());
+    NewEvent event;
+    if ("acknowledged".equals(outcome)) {
+      Notification page = open.get();
+      payload.put("notificationId", page.id());
+      payload.put("ackedAt", now.toString());
+      payload.put("secondsToAck", Duration.between(page.createdAt(), now).toSeconds());
+      event = new NewEvent("notification.acknowledged", page.incidentId(), "sms:" + staff.id(), payload);
+    } else {
+      payload.put("body", body);
+      payload.put("outcome", outcome);
+      event = new NewEvent("reply.received", null, "sms:" + staff.id(), payload);
+    }
+    return new Recorded(outcome, Journal.append(c, now, List.of(event)));
+  }
+
+  /**
+   * A delivery status from the provider. The notification is found by the id Muster put in the
+   * callback URL (the callback can beat the send's own answer), else by the provider's SID.
+   */
+  public List<JournalEvent> status(String notificationId, String providerSid, String providerStatus, Integer errorCode) {
+    Optional<DeliveryStatus> next = DeliveryStatus.fromTwilio(providerStatus);
+    if (next.isEmpty()) {
+      return List.of();
+    }
+    return db.tx(c -> {
+      Optional<Notification> found = notificationId != null
+          ? NotificationSql.byId(c, notificationId) : NotificationSql.byProviderSid(c, providerSid);
+      if (found.isEmpty() || !found.get().status().canMoveTo(next.get())) {
+        return List.of();
+      }
+      Notification n = found.get();
+      Instant now = clock.instant();
+      if (!NotificationSql.moveStatus(c, n, next.get(), errorCode, now)) {
+        return List.of();
+      }
+      return Journal.append(c, now, List.of(statusEvent(n, next.get(), errorCode)));
+    });
+  }
+
+  static NewEvent statusEvent(Notification n, DeliveryStatus status, Integer errorCode) {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("notificationId", n.id());
+    payload.put("staffId", n.staffId());
+    payload.put("staffName", n.staffName());
+    payload.put("kind", n.kind().id());
+    payload.put("status", status.id());
+    payload.put("errorCode", errorCode);
+    return new NewEvent("notification.status", n.incidentId(), "sms-provider", payload);
+  }
+
+  private static boolean alreadyRecorded(Connection c, String messageSid) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM inbound_message WHERE message_sid = ?")) {
+      ps.setString(1, messageSid);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  private static void record(Connection c, String sid, String phone, String body, Instant at, String notificationId,
+                             String outcome) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO inbound_message"
+        + " (message_sid, from_phone, body, received_at, notification_id, outcome) VALUES (?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, sid);
+      ps.setString(2, phone);
+      ps.setString(3, body);
+      ps.setObject(4, Db.ts(at));
+      ps.setString(5, notificationId);
+      ps.setString(6, outcome);
+      ps.executeUpdate();
+    }
+  }
+}

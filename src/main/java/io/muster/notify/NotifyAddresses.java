@@ -1,0 +1,14 @@
+package io.muster.notify;
+
+/** Event-bus addresses of the notification feature. */
+public final class NotifyAddresses {
+  /** Command: an inbound SMS (validated webhook fields). */
+  public static final String REPLY = "notify.cmd.reply";
+  /** Command: a delivery status callback. */
+  public static final String STATUS = "notify.cmd.status";
+  /** Event: rows were queued in the outbox; dispatchers look sooner. */
+  public static final String QUEUED = "notification.evt.queued";
+
+  private NotifyAddresses() {
+  }
+}

@@ -1,0 +1,57 @@
+package io.muster.notify;
+
+import io.muster.app.Failures;
+import io.muster.store.AsyncDb;
+import io.muster.store.JournalBus;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+/** Answers the commands made of Twilio webhooks: an inbound reply, a delivery status. */
+public final class NotifyVerticle extends VerticleBase {
+  private final Inbox inbox;
+  private final AsyncDb db;
+
+  public NotifyVerticle(Inbox inbox, AsyncDb db) {
+    this.inbox = inbox;
+    this.db = db;
+  }
+
+  @Override
+  public Future<?> start() {
+    MessageConsumer<JsonObject> reply = vertx.eventBus().localConsumer(NotifyAddresses.REPLY, this::reply);
+    MessageConsumer<JsonObject> status = vertx.eventBus().localConsumer(NotifyAddresses.STATUS, this::status);
+    return Future.all(reply.completion(), status.completion());
+  }
+
+  private void reply(Message<JsonObject> message) {
+    JsonObject f = message.body();
+    db.run(() -> inbox.reply(f.getString("MessageSid"), f.getString("From"), f.getString("Body", "")))
+        .onSuccess(recorded -> {
+          JournalBus.publish(vertx.eventBus(), recorded.events());
+          message.reply(new JsonObject().put("outcome", recorded.outcome()));
+        })
+        .onFailure(t -> Failures.reply(message, t));
+  }
+
+  private void status(Message<JsonObject> message) {
+    JsonObject f = message.body();
+    Integer errorCode = parseCode(f.getString("ErrorCode"));
+    db.run(() -> inbox.status(f.getString("n"), f.getString("MessageSid"), f.getString("MessageStatus"), errorCode))
+        .onSuccess(events -> {
+          JournalBus.publish(vertx.eventBus(), events);
+          message.reply(new JsonObject().put("changed", !events.isEmpty()));
+        })
+        .onFailure(t -> Failures.reply(message, t));
+  }
+
+  private static Integer parseCode(String code) {
+    try {
+      return code == null || code.isBlank() ? null : Integer.valueOf(code.strip());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}

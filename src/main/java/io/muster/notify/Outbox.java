@@ -1,0 +1,158 @@
+package io.muster.notify;
+
+import io.muster.notify.domain.DeliveryStatus;
+import io.muster.notify.domain.Notification;
+import io.muster.store.Db;
+import io.muster.store.Journal;
+import io.muster.store.JournalEvent;
+import io.muster.store.NewEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The outbox side of notifications: claiming due rows with a lease (so that across the cluster
+ * one node sends each row), and recording what the send did. Blocking.
+ */
+public final class Outbox {
+  private static final String DUE = "((status = 'queued' AND next_attempt_at <= ?)"
+      + " OR (status = 'sending' AND lease_until < ?))";
+
+  private final Db db;
+  private final Clock clock;
+  private final String node;
+  private final Duration lease;
+
+  public Outbox(Db db, Clock clock, String node, Duration lease) {
+    this.db = db;
+    this.clock = clock;
+    this.node = node;
+    this.lease = lease;
+  }
+
+  /**
+   * A claimed row. {@code uncertain}: an earlier attempt was cut short (its node died or its
+   * answer never came), so the provider may already have the message: look before sending.
+   */
+  public record Claim(Notification notification, boolean uncertain) { }
+
+  /** Claims up to {@code limit} due rows for this node. */
+  public List<Claim> claim(int limit) {
+    return db.tx(c -> {
+      Instant now = clock.instant();
+      List<Claim> claims = new ArrayList<>();
+      for (Map.Entry<String, String> due : due(c, now, limit).entrySet()) {
+        if (take(c, due.getKey(), now)) {
+          Notification n = NotificationSql.byId(c, due.getKey()).orElseThrow();
+          claims.add(new Claim(n, "sending".equals(due.getValue())));
+        }
+      }
+      return claims;
+    });
+  }
+
+  /** The provider accepted the message. A status that already moved further stays. */
+  public List<JournalEvent> sent(Notification n, String sid) {
+    return db.tx(c -> {
+      Instant now = clock.instant();
+      try (PreparedStatement ps = c.prepareStatement("UPDATE notification SET provider_sid = ?, sent_at = ?,"
+          + " status = CASE WHEN status IN ('queued', 'sending') THEN 'sent' ELSE status END,"
+          + " status_at = CASE WHEN status IN ('queued', 'sending') THEN ? ELSE status_at END,"
+          + " lease_owner = NULL, lease_until = NULL WHERE id = ?")) {
+        ps.setString(1, sid);
+        ps.setObject(2, Db.ts(now));
+        ps.setObject(3, Db.ts(now));
+        ps.setString(4, n.id());
+        ps.executeUpdate();
+      }
+      Map<String, Object> payload = payload(n);
+      payload.put("status", DeliveryStatus.SENT.id());
+      return Journal.append(c, now, List.of(new NewEvent("notification.sent", n.incidentId(), "dispatcher", payload)));
+    });
+  }
+
+  /** Try again after {@code delay}. {@code uncertain}: look the message up before that try. */
+  public void retryLater(Notification n, Duration delay, boolean uncertain, Integer errorCode) {
+    db.tx(c -> {
+      Instant at = clock.instant().plus(delay);
+      String sql = uncertain
+          ? "UPDATE notification SET lease_until = ?, error_code = ? WHERE id = ? AND status = 'sending'"
+          : "UPDATE notification SET status = 'queued', next_attempt_at = ?, error_code = ?, lease_owner = NULL,"
+            + " lease_until = NULL WHERE id = ? AND status = 'sending'";
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setObject(1, Db.ts(at));
+        ps.setObject(2, errorCode, Types.INTEGER);
+        ps.setString(3, n.id());
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  /** The message will not be sent: recorded as failed, with the reason, for coordinators to see. */
+  public List<JournalEvent> failed(Notification n, Integer errorCode, String reason) {
+    return db.tx(c -> {
+      Instant now = clock.instant();
+      Notification current = NotificationSql.byId(c, n.id()).orElseThrow();
+      if (!current.status().canMoveTo(DeliveryStatus.FAILED)
+          || !NotificationSql.moveStatus(c, current, DeliveryStatus.FAILED, errorCode, now)) {
+        return List.of();
+      }
+      Map<String, Object> payload = payload(n);
+      payload.put("status", DeliveryStatus.FAILED.id());
+      payload.put("errorCode", errorCode);
+      payload.put("reason", reason);
+      return Journal.append(c, now, List.of(new NewEvent("notification.failed", n.incidentId(), "dispatcher", payload)));
+    });
+  }
+
+  /** Candidate ids with their status. On PostgreSQL rows another node is claiming are skipped. */
+  private Map<String, String> due(Connection c, Instant now, int limit) throws SQLException {
+    String sql = "SELECT id, status FROM notification WHERE " + DUE + " ORDER BY next_attempt_at, id LIMIT ?"
+        + (db.postgres() ? " FOR UPDATE SKIP LOCKED" : "");
+    Map<String, String> due = new LinkedHashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setObject(1, Db.ts(now));
+      ps.setObject(2, Db.ts(now));
+      ps.setInt(3, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          due.put(rs.getString(1), rs.getString(2));
+        }
+      }
+    }
+    return due;
+  }
+
+  /** Compare-and-set: the row is ours only if it is still due when we write the lease. */
+  private boolean take(Connection c, String id, Instant now) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE notification SET status = 'sending', lease_owner = ?,"
+        + " lease_until = ?, attempts = attempts + 1, first_claimed_at = COALESCE(first_claimed_at, ?)"
+        + " WHERE id = ? AND " + DUE)) {
+      ps.setString(1, node);
+      ps.setObject(2, Db.ts(now.plus(lease)));
+      ps.setObject(3, Db.ts(now));
+      ps.setString(4, id);
+      ps.setObject(5, Db.ts(now));
+      ps.setObject(6, Db.ts(now));
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  private static Map<String, Object> payload(Notification n) {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("notificationId", n.id());
+    payload.put("staffId", n.staffId());
+    payload.put("staffName", n.staffName());
+    payload.put("kind", n.kind().id());
+    return payload;
+  }
+}

@@ -1,0 +1,114 @@
+package io.muster.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The one JDBC path to H2 (embedded default) and PostgreSQL (production, clusters): a connection
+ * pool, Flyway migrations at open, and transactions. Every call blocks; callers run it off the
+ * event loop ({@link AsyncDb}).
+ */
+public final class Db implements AutoCloseable {
+
+  /** Work done inside one transaction. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  private final HikariDataSource dataSource;
+  private final boolean postgres;
+
+  private Db(HikariDataSource dataSource, boolean postgres) {
+    this.dataSource = dataSource;
+    this.postgres = postgres;
+  }
+
+  /** Opens the pool and brings the schema up to date. */
+  public static Db open(String url, String user, String password, int poolSize) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setMaximumPoolSize(poolSize);
+    config.setAutoCommit(false);
+    config.setPoolName("muster-db");
+    config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    HikariDataSource dataSource = new HikariDataSource(config);
+    try {
+      Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    } catch (RuntimeException e) {
+      dataSource.close();
+      throw e;
+    }
+    return new Db(dataSource, url.startsWith("jdbc:postgresql:"));
+  }
+
+  public boolean postgres() {
+    return postgres;
+  }
+
+  /** Runs the work in one transaction: committed if it returns, rolled back if it throws. */
+  public <T> T tx(Work<T> work) {
+    try (Connection connection = dataSource.getConnection()) {
+      try {
+        T result = work.run(connection);
+        connection.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException(e);
+    }
+  }
+
+  /** True when the database is reachable (for the readiness probe). */
+  public boolean ping() {
+    try (Connection connection = dataSource.getConnection()) {
+      return connection.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /** SQLState 23505, the same on H2 and PostgreSQL. */
+  public static boolean uniqueViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public static OffsetDateTime ts(Instant instant) {
+    return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+
+  public static Instant instant(Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof OffsetDateTime odt) {
+      return odt.toInstant();
+    }
+    if (value instanceof Timestamp t) {
+      return t.toInstant();
+    }
+    throw new IllegalStateException("not a timestamp: " + value.getClass());
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+}

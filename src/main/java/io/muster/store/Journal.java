@@ -1,0 +1,113 @@
+package io.muster.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The append-only journal. {@link #append} takes the head row's lock for the rest of the
+ * transaction, so events become visible in sequence order (see V1__core.sql).
+ */
+public final class Journal {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+
+  private Journal() {
+  }
+
+  public static List<JournalEvent> append(Connection c, Instant at, List<NewEvent> events) throws SQLException {
+    long seq = lockHead(c);
+    List<JournalEvent> appended = new ArrayList<>(events.size());
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO journal (seq, event_type, incident_id, occurred_at, actor, payload) VALUES (?, ?, ?, ?, ?, ?)")) {
+      for (NewEvent e : events) {
+        seq++;
+        ps.setLong(1, seq);
+        ps.setString(2, e.type());
+        ps.setString(3, e.incidentId());
+        ps.setObject(4, Db.ts(at));
+        ps.setString(5, e.actor());
+        ps.setString(6, write(e.payload()));
+        ps.addBatch();
+        appended.add(new JournalEvent(seq, e.type(), e.incidentId(), at, e.actor(), e.payload()));
+      }
+      ps.executeBatch();
+    }
+    try (PreparedStatement ps = c.prepareStatement("UPDATE journal_head SET seq = ? WHERE id = 1")) {
+      ps.setLong(1, seq);
+      ps.executeUpdate();
+    }
+    return appended;
+  }
+
+  /** The events after {@code afterSeq}, oldest first, at most {@code limit}. */
+  public static List<JournalEvent> after(Connection c, long afterSeq, int limit) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT seq, event_type, incident_id, occurred_at, actor, payload FROM journal WHERE seq > ? ORDER BY seq LIMIT ?")) {
+      ps.setLong(1, afterSeq);
+      ps.setInt(2, limit);
+      return read(ps);
+    }
+  }
+
+  /** One incident's events, oldest first (its timeline). */
+  public static List<JournalEvent> forIncident(Connection c, String incidentId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT seq, event_type, incident_id, occurred_at, actor, payload FROM journal WHERE incident_id = ? ORDER BY seq")) {
+      ps.setString(1, incidentId);
+      return read(ps);
+    }
+  }
+
+  /** The sequence of the newest committed event. */
+  public static long head(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM journal_head WHERE id = 1");
+         ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static long lockHead(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM journal_head WHERE id = 1 FOR UPDATE");
+         ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static List<JournalEvent> read(PreparedStatement ps) throws SQLException {
+    List<JournalEvent> events = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        events.add(new JournalEvent(rs.getLong(1), rs.getString(2), rs.getString(3),
+            Db.instant(rs.getObject(4)), rs.getString(5), parse(rs.getString(6))));
+      }
+    }
+    return events;
+  }
+
+  private static String write(Map<String, Object> payload) {
+    try {
+      return JSON.writeValueAsString(payload);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("payload: not serialisable", e);
+    }
+  }
+
+  private static Map<String, Object> parse(String json) {
+    try {
+      return JSON.readValue(json, MAP);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("journal payload is not JSON", e);
+    }
+  }
+}
