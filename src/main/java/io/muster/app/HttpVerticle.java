@@ -79,12 +79,22 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> Failures.respond(ctx, ErrorCode.METHOD_NOT_ALLOWED,
         ctx.request().method() + " is not allowed on " + ctx.request().path(), null));
     server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true));
-    return server.requestHandler(router).listen(config.http().port(), config.http().host());
+    // The hub's timer and consumer belong to this verticle, so they stop when it is undeployed.
+    return hub.start(config.dispatch().pollMs())
+        .compose(v -> server.requestHandler(router).listen(config.http().port(), config.http().host()));
   }
 
   private Router api() {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-    builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
+    // Root handlers run on every route of the router, the websocket's too: its upgrade has no body.
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());
+    builder.rootHandler(ctx -> {
+      if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+        ctx.next();
+      } else {
+        body.handle(ctx);
+      }
+    });
     builder.rootHandler(HttpErrors::requireJsonBody);
     builder.getRoute("triggerIncident").addHandler(this::trigger);
     builder.getRoute("listIncidents").addHandler(ctx -> command(ctx, IncidentAddresses.LIST,

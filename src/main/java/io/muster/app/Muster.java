@@ -54,7 +54,6 @@ public final class Muster {
   private SmsSimulator simulator;
   private TwilioSmsGateway gateway;
   private HttpVerticle http;
-  private LiveHub hub;
 
   private Muster(MusterConfig config, Vertx vertx) {
     this.config = config;
@@ -118,11 +117,10 @@ public final class Muster {
     Inbox inbox = new Inbox(db, clock, loaded.roster());
     Outbox outbox = new Outbox(db, clock, config.nodeId(), Duration.ofSeconds(config.dispatch().leaseSeconds()));
     SmsGateway sms = gateway;
-    hub = new LiveHub(vertx, async, () -> snapshot(incidents));
+    LiveHub hub = new LiveHub(vertx, async, () -> snapshot(incidents));
     return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
       http = new HttpVerticle(config, contract, hub, loaded.roster(), loaded.playbooks(), async, registry, webhookToken);
-      return hub.start(config.dispatch().pollMs())
-          .compose(v -> vertx.deployVerticle(new IncidentVerticle(incidents, async)))
+      return vertx.deployVerticle(new IncidentVerticle(incidents, async))
           .compose(v -> vertx.deployVerticle(new NotifyVerticle(inbox, async)))
           .compose(v -> vertx.deployVerticle(new DispatcherVerticle(outbox, sms, async, config.http().publicBaseUrl(),
               config.dispatch().pollMs(), config.dispatch().sendThreads())))

@@ -1,0 +1,120 @@
+package io.muster.it;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A real websocket client on {@code /ws/live}, collecting what the node sends. */
+public final class LiveClient implements AutoCloseable {
+  private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+  private final BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
+  private final List<JsonObject> events = new ArrayList<>();
+  private final WebSocket socket;
+  public JsonObject snapshot;
+  private Long since;
+
+  private LiveClient(String url) {
+    socket = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+        .buildAsync(URI.create(url), new Listener()).join();
+  }
+
+  /** Connects to {@code /ws/live}, with {@code since} when not null, and waits for the snapshot. */
+  public static LiveClient connect(int port, Long since) {
+    LiveClient client = new LiveClient("ws://127.0.0.1:" + port + "/ws/live" + (since == null ? "" : "?since=" + since));
+    client.since = since;
+    client.snapshot = client.next(Duration.ofSeconds(10));
+    if (!"snapshot".equals(client.snapshot.getString("kind"))) {
+      throw new AssertionError("the first message was not a snapshot: " + client.snapshot);
+    }
+    return client;
+  }
+
+  /** Waits for the next message. */
+  public JsonObject next(Duration timeout) {
+    try {
+      JsonObject m = received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (m == null) {
+        throw new AssertionError("no message within " + timeout);
+      }
+      if ("event".equals(m.getString("kind"))) {
+        events.add(m);
+      }
+      return m;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Reads events until one matches; returns it. */
+  public JsonObject awaitEvent(Predicate<JsonObject> match, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("no matching event within " + timeout + "; got " + events.size() + " events");
+      }
+      JsonObject m = next(Duration.ofNanos(left));
+      if (match.test(m)) {
+        return m;
+      }
+    }
+  }
+
+  public JsonObject awaitType(String type, Duration timeout) {
+    return awaitEvent(e -> type.equals(e.getString("type")), timeout);
+  }
+
+  /** Every event received so far, in order. */
+  public List<JsonObject> events() {
+    received.drainTo(new ArrayList<>() {
+      @Override
+      public boolean add(JsonObject m) {
+        if ("event".equals(m.getString("kind"))) {
+          events.add(m);
+        }
+        return true;
+      }
+    });
+    return List.copyOf(events);
+  }
+
+  /** The newest sequence seen: the last event's, else where the stream started. */
+  public long lastSeq() {
+    List<JsonObject> all = events();
+    if (!all.isEmpty()) {
+      return all.get(all.size() - 1).getLong("seq");
+    }
+    return since != null ? since : snapshot.getLong("seq");
+  }
+
+  @Override
+  public void close() {
+    socket.abort();
+  }
+
+  private final class Listener implements WebSocket.Listener {
+    private final StringBuilder partial = new StringBuilder();
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        received.add(new JsonObject(partial.toString()));
+        partial.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
+    }
+  }
+}

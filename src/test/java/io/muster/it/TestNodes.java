@@ -1,0 +1,104 @@
+package io.muster.it;
+
+import io.muster.app.Muster;
+import io.muster.app.MusterConfig;
+import io.muster.notify.sim.SimulatorConfig;
+import io.muster.notify.sim.SmsSimulator;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Muster nodes for integration tests, the way an operator would run them: real HTTP on free
+ * loopback ports, the real Twilio SDK pointed at one shared SMS simulator, a real database, and,
+ * for several nodes, a Hazelcast cluster on loopback with a random cluster name.
+ */
+public final class TestNodes implements AutoCloseable {
+  public static final String ACCOUNT_SID = "AC" + "0".repeat(31) + "1";
+  public static final String AUTH_TOKEN = "test-auth-token-" + UUID.randomUUID();
+
+  private final Vertx simulatorVertx = Vertx.vertx();
+  public final SmsSimulator simulator;
+  private final List<Muster> nodes = new ArrayList<>();
+  private final TestDatabase db;
+
+  public TestNodes(TestDatabase db) {
+    this.db = db;
+    simulator = new SmsSimulator(new SimulatorConfig("127.0.0.1", 0, ACCOUNT_SID, AUTH_TOKEN, 5, 5));
+    simulator.start(simulatorVertx).await();
+  }
+
+  /** A single node. */
+  public Muster start() {
+    return start(new JsonObject());
+  }
+
+  /** A single node with extra configuration. */
+  public Muster start(JsonObject extra) {
+    Muster node = Muster.start(MusterConfig.of(config(freePort()).mergeIn(extra, true))).await();
+    nodes.add(node);
+    return node;
+  }
+
+  /** {@code count} clustered nodes sharing the database. */
+  public List<Muster> startCluster(int count) {
+    String name = "muster-it-" + UUID.randomUUID();
+    List<Integer> ports = new ArrayList<>();
+    JsonArray members = new JsonArray();
+    for (int i = 0; i < count; i++) {
+      int port = freePort();
+      ports.add(port);
+      members.add("127.0.0.1:" + port);
+    }
+    List<Muster> started = new ArrayList<>();
+    for (int port : ports) {
+      JsonObject cluster = new JsonObject().put("enabled", true).put("name", name).put("host", "127.0.0.1")
+          .put("port", port).put("members", members);
+      started.add(start(new JsonObject().put("cluster", cluster)));
+    }
+    return started;
+  }
+
+  public JsonObject config(int httpPort) {
+    return new JsonObject()
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", httpPort)
+            .put("publicBaseUrl", "http://127.0.0.1:" + httpPort))
+        .put("db", new JsonObject().put("url", db.url).put("user", db.user).put("password", "").put("poolSize", 8))
+        .put("sms", new JsonObject().put("accountSid", ACCOUNT_SID).put("authToken", AUTH_TOKEN)
+            .put("apiBaseUrl", simulator.baseUrl()))
+        .put("dispatch", new JsonObject().put("pollMs", 250).put("leaseSeconds", 5).put("sendThreads", 8));
+  }
+
+  public static String baseUrl(Muster node) {
+    return "http://127.0.0.1:" + node.httpPort();
+  }
+
+  /** Stops a node as an operator would (its verticles and connections close). */
+  public void stop(Muster node) {
+    nodes.remove(node);
+    node.stop().await();
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Muster node : List.copyOf(nodes)) {
+      stop(node);
+    }
+    simulator.stop().await();
+    simulatorVertx.close().await();
+  }
+}
