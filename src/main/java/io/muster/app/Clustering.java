@@ -24,16 +24,26 @@ final class Clustering {
     hazelcast.setProperty("hazelcast.logging.type", "slf4j");
     hazelcast.setProperty("hazelcast.phone.home.enabled", "false");
     hazelcast.setProperty("hazelcast.wait.seconds.before.join", "0");
-    hazelcast.setProperty("hazelcast.local.localAddress", cluster.host());
     NetworkConfig network = hazelcast.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(false);
-    network.getInterfaces().setEnabled(true).addInterface(cluster.host());
+    boolean address = isAddress(cluster.host());
+    if (address) {
+      hazelcast.setProperty("hazelcast.local.localAddress", cluster.host());
+      network.getInterfaces().setEnabled(true).addInterface(cluster.host());
+    } else {
+      // A host name (a container's, say): listen everywhere, tell the others that name.
+      network.setPublicAddress(cluster.host() + ":" + cluster.port());
+    }
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
-    options.setEventBusOptions(new EventBusOptions().setHost(cluster.host()).setPort(0)
+    options.setEventBusOptions(new EventBusOptions().setHost(address ? cluster.host() : "0.0.0.0").setPort(0)
         .setClusterPublicHost(cluster.host()));
     return builder.with(options).withClusterManager(new HazelcastClusterManager(hazelcast));
+  }
+
+  private static boolean isAddress(String host) {
+    return host.matches("[0-9.]+") || host.contains(":");
   }
 }

@@ -97,7 +97,13 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
         set(json, path, value);
       }
     });
-    json.mergeIn(overrides, true);
+    overrides.forEach(entry -> {
+      if (entry.getKey().contains(".")) {
+        set(json, entry.getKey(), entry.getValue());
+      } else {
+        json.mergeIn(new JsonObject().put(entry.getKey(), entry.getValue()), true);
+      }
+    });
     return build(json);
   }
 
@@ -116,20 +122,20 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
     boolean twilioAccount = present(sms.getString("accountSid")) && sms.getString("apiBaseUrl") == null;
     String nodeId = j.getString("nodeId", "node-" + UUID.randomUUID().toString().substring(0, 8));
     return new MusterConfig(nodeId,
-        new Http(http.getString("host"), integer(http, "port"), stripSlash(http.getString("publicBaseUrl")),
-            integer(http, "bodyLimitBytes")),
-        new Database(db.getString("url"), db.getString("user"), db.getString("password", ""), integer(db, "poolSize")),
+        new Http(http.getString("host"), integer(j, "http.port"), stripSlash(http.getString("publicBaseUrl")),
+            integer(j, "http.bodyLimitBytes")),
+        new Database(db.getString("url"), db.getString("user"), db.getString("password", ""), integer(j, "db.poolSize")),
         new Sms(sms.getString("accountSid"), sms.getString("authToken"), sms.getString("from"),
             sms.getString("messagingServiceSid"), sms.getString("apiBaseUrl"),
             !twilioAccount && sms.getString("apiBaseUrl") == null, sms.getString("simulatorHost"),
-            integer(sms, "simulatorPort")),
+            integer(j, "sms.simulatorPort")),
         new Cluster(bool(cluster.getValue("enabled")), cluster.getString("name"), cluster.getString("host"),
-            integer(cluster, "port"), members(cluster.getValue("members"))),
+            integer(j, "cluster.port"), members(cluster.getValue("members"))),
         new Files(files.getString("roster"), files.getString("playbooks")),
-        new Dispatch(integer(dispatch, "pollMs"), integer(dispatch, "leaseSeconds"), integer(dispatch, "sendThreads")));
+        new Dispatch(integer(j, "dispatch.pollMs"), integer(j, "dispatch.leaseSeconds"), integer(j, "dispatch.sendThreads")));
   }
 
-  private static void set(JsonObject json, String path, String value) {
+  private static void set(JsonObject json, String path, Object value) {
     String[] parts = path.split("\\.");
     JsonObject target = json;
     for (int i = 0; i < parts.length - 1; i++) {
@@ -138,12 +144,13 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
     target.put(parts[parts.length - 1], value);
   }
 
-  private static int integer(JsonObject o, String key) {
-    Object v = o.getValue(key);
+  private static int integer(JsonObject root, String path) {
+    String[] parts = path.split("\\.");
+    Object v = root.getJsonObject(parts[0]).getValue(parts[1]);
     try {
       return v instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(v).strip());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("configuration: " + key + " must be a whole number, got '" + v + "'");
+      throw new IllegalArgumentException("configuration: " + path + " must be a whole number, got '" + v + "'");
     }
   }
 

@@ -3,7 +3,6 @@ package io.muster.live;
 import io.muster.store.AsyncDb;
 import io.muster.store.Journal;
 import io.muster.store.JournalBus;
-import io.muster.store.JournalEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
@@ -20,10 +19,11 @@ import org.slf4j.LoggerFactory;
  * The live stream behind {@code /ws/live}: a snapshot, then every journal event after the
  * client's {@code since}, in order, with no gap and no duplicate.
  *
- * <p>The journal is the only source. A new client catches up by reading the journal from its own
- * cursor; once it has reached the hub's position it goes live and receives the batches the hub
- * reads when woken (by the cluster-wide "appended" hint, or by its timer when a hint is lost).
- * Journal sequences become visible in order (see {@link Journal}), so "read after N" never skips.
+ * <p>The journal is the source of truth. A new client catches up by reading the journal from its
+ * own cursor; once it has reached the hub's position it goes live and receives what the hub gets:
+ * the events each commit publishes cluster-wide when they follow the hub's position, else (a
+ * message lost or late) a read of the journal, which the hub's timer also does. Journal sequences
+ * become visible in order (see {@link Journal}), so "read after N" never skips.
  * Everything here runs on one event loop; only the reads go to workers.
  */
 public final class LiveHub {
@@ -58,7 +58,8 @@ public final class LiveHub {
   public Future<Void> start(long pollMs) {
     vertx.setPeriodic(pollMs, id -> poke());
     return db.tx(Journal::head).onSuccess(head -> position = head)
-        .compose(head -> vertx.eventBus().consumer(JournalBus.APPENDED, m -> poke()).completion());
+        .compose(head -> vertx.eventBus().<JsonObject>consumer(JournalBus.APPENDED, m -> appended(m.body()))
+            .completion());
   }
 
   public int clients() {
@@ -82,7 +83,7 @@ public final class LiveHub {
     if (!clients.contains(client)) {
       return;
     }
-    db.tx(c -> Journal.after(c, client.cursor, PAGE)).onSuccess(events -> {
+    read(client.cursor).onSuccess(events -> {
       deliver(client, events);
       if (events.size() == PAGE || client.cursor < position) {
         catchUp(client);
@@ -92,6 +93,29 @@ public final class LiveHub {
     }).onFailure(t -> close(client, "catch-up failed"));
   }
 
+  /**
+   * Events just committed, from any node. When they follow the hub's position they go out at once;
+   * otherwise (an earlier message is late or lost) the hub reads the journal instead.
+   */
+  private void appended(JsonObject message) {
+    List<JsonObject> events = message.getJsonArray("events").stream()
+        .map(e -> ((JsonObject) e).put("kind", "event")).toList();
+    if (!reading && !events.isEmpty() && events.get(0).getLong("seq") == position + 1) {
+      advance(events);
+    } else if (events.isEmpty() || events.get(events.size() - 1).getLong("seq") > position) {
+      poke();
+    }
+  }
+
+  private void advance(List<JsonObject> events) {
+    position = events.get(events.size() - 1).getLong("seq");
+    for (Client client : new ArrayList<>(clients)) {
+      if (client.live) {
+        deliver(client, events);
+      }
+    }
+  }
+
   private void poke() {
     if (reading) {
       again = true;
@@ -99,15 +123,12 @@ public final class LiveHub {
     }
     reading = true;
     again = false;
-    db.tx(c -> Journal.after(c, position, PAGE)).onComplete(ar -> {
+    read(position).onComplete(ar -> {
       reading = false;
       if (ar.succeeded() && !ar.result().isEmpty()) {
-        List<JournalEvent> events = ar.result();
-        position = events.get(events.size() - 1).seq();
-        for (Client client : new ArrayList<>(clients)) {
-          if (client.live) {
-            deliver(client, events);
-          }
+        List<JsonObject> events = ar.result();
+        if (events.get(events.size() - 1).getLong("seq") > position) {
+          advance(events);
         }
         again |= events.size() == PAGE;
       } else if (ar.failed()) {
@@ -119,13 +140,19 @@ public final class LiveHub {
     });
   }
 
-  private void deliver(Client client, List<JournalEvent> events) {
-    for (JournalEvent event : events) {
-      if (event.seq() > client.cursor) {
-        if (!send(client, JournalBus.toJson(event).put("kind", "event"))) {
+  private Future<List<JsonObject>> read(long after) {
+    return db.tx(c -> Journal.after(c, after, PAGE)).map(events -> events.stream()
+        .map(e -> JournalBus.toJson(e).put("kind", "event")).toList());
+  }
+
+  private void deliver(Client client, List<JsonObject> events) {
+    for (JsonObject event : events) {
+      long seq = event.getLong("seq");
+      if (seq > client.cursor) {
+        if (!send(client, event)) {
           return;
         }
-        client.cursor = event.seq();
+        client.cursor = seq;
       }
     }
   }

@@ -10,7 +10,6 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -35,8 +34,10 @@ public final class DispatcherVerticle extends VerticleBase {
   private final long pollMs;
   private final int sendThreads;
   private WorkerExecutor senders;
+  private final int maxInFlight;
   private boolean running;
   private boolean again;
+  private int inFlight;
 
   public DispatcherVerticle(Outbox outbox, SmsGateway gateway, AsyncDb db, String publicBaseUrl, long pollMs,
                             int sendThreads) {
@@ -46,6 +47,7 @@ public final class DispatcherVerticle extends VerticleBase {
     this.statusCallbackBase = publicBaseUrl + "/webhooks/twilio/status?n=";
     this.pollMs = pollMs;
     this.sendThreads = sendThreads;
+    this.maxInFlight = sendThreads * 4;
   }
 
   @Override
@@ -70,13 +72,23 @@ public final class DispatcherVerticle extends VerticleBase {
     cycle();
   }
 
+  /**
+   * Claims what is due and hands each row to a sender without waiting for the sends: a page
+   * queued while others are on their way is claimed at once. At most {@code maxInFlight} rows are
+   * out at a time; a finished send wakes the dispatcher again.
+   */
   private void cycle() {
     again = false;
-    db.run(() -> outbox.claim(BATCH))
-        .compose(this::sendAll)
+    int room = maxInFlight - inFlight;
+    if (room <= 0) {
+      running = false;
+      return;
+    }
+    db.run(() -> outbox.claim(Math.min(BATCH, room)))
+        .onSuccess(claims -> claims.forEach(this::send))
         .onFailure(t -> LOG.warn("dispatch cycle failed: {}", t.toString()))
         .onComplete(ar -> {
-          boolean full = ar.succeeded() && ar.result() == BATCH;
+          boolean full = ar.succeeded() && ar.result().size() == Math.min(BATCH, room);
           if (again || full) {
             cycle();
           } else {
@@ -85,14 +97,17 @@ public final class DispatcherVerticle extends VerticleBase {
         });
   }
 
-  private Future<Integer> sendAll(List<Outbox.Claim> claims) {
-    List<Future<List<JournalEvent>>> sends = new ArrayList<>(claims.size());
-    for (Outbox.Claim claim : claims) {
-      sends.add(senders.executeBlocking(() -> deliver(claim), false)
-          .onSuccess(events -> JournalBus.publish(vertx.eventBus(), events))
-          .onFailure(t -> LOG.warn("notification {} not recorded: {}", claim.notification().id(), t.toString())));
-    }
-    return Future.join(sends).transform(ar -> Future.succeededFuture(claims.size()));
+  private void send(Outbox.Claim claim) {
+    inFlight++;
+    senders.executeBlocking(() -> deliver(claim), false)
+        .onSuccess(events -> JournalBus.publish(vertx.eventBus(), events))
+        .onFailure(t -> LOG.warn("notification {} not recorded: {}", claim.notification().id(), t.toString()))
+        .onComplete(ar -> {
+          inFlight--;
+          if (inFlight == maxInFlight - 1) {
+            wake();
+          }
+        });
   }
 
   /** Blocking: one claimed row, looked up first if an earlier try may have reached the provider. */

@@ -29,14 +29,30 @@ public final class PlaybookLoader {
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
-  record PageFile(List<String> roles, String say, Boolean ack) { }
+  // Plain classes, not records: Jackson reports an unknown field of a record at the end of its
+  // mapping, of a class at the field's own line.
+  static final class PageFile {
+    public List<String> roles;
+    public String say;
+    public Boolean ack;
+  }
 
-  record StepFile(PageFile page) { }
+  static final class StepFile {
+    public PageFile page;
+  }
 
-  record StandDownFile(String say) { }
+  static final class StandDownFile {
+    public String say;
+  }
 
-  record PlaybookFile(String id, String name, String severity, List<StepFile> steps,
-                      @JsonProperty("stand-down") StandDownFile standDown) { }
+  static final class PlaybookFile {
+    public String id;
+    public String name;
+    public String severity;
+    public List<StepFile> steps;
+    @JsonProperty("stand-down")
+    public StandDownFile standDown;
+  }
 
   private PlaybookLoader() {
   }
@@ -80,29 +96,29 @@ public final class PlaybookLoader {
     if (raw == null) {
       throw new IllegalArgumentException("the file is empty");
     }
-    Severity severity = raw.severity() == null ? null : severity(raw.severity());
+    Severity severity = raw.severity == null ? null : severity(raw.severity);
     List<PageStep> steps = new ArrayList<>();
-    List<StepFile> rawSteps = raw.steps() == null ? List.of() : raw.steps();
+    List<StepFile> rawSteps = raw.steps == null ? List.of() : raw.steps;
     for (int i = 0; i < rawSteps.size(); i++) {
       steps.add(step(i, rawSteps.get(i), knownRoles));
     }
-    Template standDown = raw.standDown() == null ? null : template("stand-down.", raw.standDown().say());
-    return new Playbook(raw.id(), raw.name(), severity, steps, standDown);
+    Template standDown = raw.standDown == null ? null : template("stand-down.", raw.standDown.say);
+    return new Playbook(raw.id, raw.name, severity, steps, standDown);
   }
 
   private static PageStep step(int index, StepFile step, Set<String> knownRoles) {
     String where = "steps[" + index + "].page.";
-    if (step == null || step.page() == null) {
+    if (step == null || step.page == null) {
       throw new IllegalArgumentException("steps[" + index + "]: must be a page step");
     }
-    PageFile page = step.page();
-    for (String role : page.roles() == null ? List.<String>of() : page.roles()) {
+    PageFile page = step.page;
+    for (String role : page.roles == null ? List.<String>of() : page.roles) {
       if (!knownRoles.contains(role)) {
         throw new IllegalArgumentException(where + "roles: unknown role '" + role + "'");
       }
     }
     try {
-      return new PageStep(page.roles(), template(where, page.say()), page.ack() == null || page.ack());
+      return new PageStep(page.roles, template(where, page.say), page.ack == null || page.ack);
     } catch (IllegalArgumentException e) {
       throw prefixed(where, e);
     }

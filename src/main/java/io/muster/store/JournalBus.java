@@ -1,14 +1,16 @@
 package io.muster.store;
 
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
  * Publishes committed journal events on the event bus, cluster-wide: each on its own address
- * ({@code incident.triggered} on {@code incident.evt.triggered}), then one "appended" hint with the
- * newest sequence. The bus may lose messages; readers that must not miss anything (the live hub,
- * the dispatcher) use the hint only to read the journal sooner, and poll it as well.
+ * ({@code incident.triggered} on {@code incident.evt.triggered}), then all of them together on
+ * {@link #APPENDED}. The bus may lose or reorder messages; readers that must not miss anything (the
+ * live hub, the dispatcher) take a message only when it follows what they have, and otherwise read
+ * the journal, which they also poll.
  */
 public final class JournalBus {
   public static final String APPENDED = "journal.evt.appended";
@@ -23,7 +25,9 @@ public final class JournalBus {
     for (JournalEvent event : events) {
       bus.publish(address(event.type()), toJson(event));
     }
-    bus.publish(APPENDED, new JsonObject().put("seq", events.get(events.size() - 1).seq()));
+    JsonArray all = new JsonArray();
+    events.forEach(e -> all.add(toJson(e)));
+    bus.publish(APPENDED, new JsonObject().put("events", all));
   }
 
   /** {@code notification.sent} is published on {@code notification.evt.sent}. */

@@ -16,6 +16,10 @@ public record Template(String text) {
     if (text == null || text.isBlank()) {
       throw new IllegalArgumentException("say: must not be blank");
     }
+    String rest = PLACEHOLDER.matcher(text).replaceAll("");
+    if (rest.contains("{") || rest.contains("}")) {
+      throw new IllegalArgumentException("say: a '{' or '}' without its pair; placeholders look like {facility}");
+    }
     for (String name : placeholders(text)) {
       if (!PLACEHOLDERS.contains(name)) {
         throw new IllegalArgumentException("say: unknown placeholder {" + name + "}; known: " + PLACEHOLDERS);

@@ -18,10 +18,18 @@ public final class Roster {
 
   public Roster(Collection<Facility> facilities, Collection<String> roles, List<Staff> staff) {
     this.facilities = new LinkedHashMap<>();
-    facilities.forEach(f -> this.facilities.put(f.id(), f));
+    for (Facility f : facilities) {
+      if (this.facilities.putIfAbsent(f.id(), f) != null) {
+        throw new IllegalArgumentException("id: facility '" + f.id() + "' appears twice");
+      }
+    }
     this.roles = new TreeSet<>(roles);
     this.staff = List.copyOf(staff);
+    Set<String> ids = new java.util.HashSet<>();
     for (Staff s : staff) {
+      if (!ids.add(s.id())) {
+        throw new IllegalArgumentException("id: staff id '" + s.id() + "' appears twice");
+      }
       if (byPhone.putIfAbsent(s.phone(), s) != null) {
         throw new IllegalArgumentException("phone: " + s.id() + " shares a phone number with " + byPhone.get(s.phone()).id());
       }
