@@ -16,14 +16,17 @@ import io.muster.notify.sim.SimulatorConfig;
 import io.muster.notify.sim.SmsSimulator;
 import io.muster.notify.twilio.TwilioSettings;
 import io.muster.notify.twilio.TwilioSmsGateway;
+import io.muster.playbook.PlaybookException;
 import io.muster.playbook.PlaybookLoader;
 import io.muster.playbook.domain.Playbook;
+import io.muster.roster.RosterException;
 import io.muster.roster.RosterLoader;
 import io.muster.roster.domain.Roster;
 import io.muster.store.AsyncDb;
 import io.muster.store.Db;
 import io.muster.store.Journal;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
@@ -73,13 +76,22 @@ public final class Muster {
     Future<Vertx> vertx = config.cluster().enabled()
         ? Clustering.configure(builder, options, config.cluster()).buildClustered()
         : Future.succeededFuture(builder.build());
-    return vertx.compose(v -> {
+    Promise<Muster> started = Promise.promise();
+    vertx.onFailure(started::fail).onSuccess(v -> {
       Muster muster = new Muster(config, v);
-      return muster.boot(registry).map(muster).recover(t -> {
-        LOG.error("node {} cannot start: {}", config.nodeId(), t.getMessage(), t);
-        return muster.stop().transform(ar -> Future.<Muster>failedFuture(t));
+      muster.boot(registry).onSuccess(ok -> started.complete(muster)).onFailure(t -> {
+        LOG.error("node {} cannot start: {}", config.nodeId(), t.getMessage(), expected(t) ? null : t);
+        // Completed from the close callback, not through a future of the closed Vert.x instance,
+        // whose listeners would never run: a caller waiting on it would hang.
+        muster.stop().onComplete(ar -> started.fail(t));
       });
     });
+    return started.future();
+  }
+
+  /** A configuration or file problem: its message says it all, a stack trace would only hide it. */
+  private static boolean expected(Throwable t) {
+    return t instanceof RosterException || t instanceof PlaybookException || t instanceof IllegalArgumentException;
   }
 
   private Future<Void> boot(PrometheusMeterRegistry registry) {

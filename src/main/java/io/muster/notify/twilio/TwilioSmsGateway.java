@@ -60,7 +60,7 @@ public final class TwilioSmsGateway implements SmsGateway, AutoCloseable {
   public SentMessage send(OutboundSms sms) {
     MessageCreator creator = creatorFor(sms);
     Message message = call("send", () -> creator.create(client));
-    LOG.info("Twilio accepted message {} with status {}", message.getSid(), message.getStatus());
+    LOG.debug("Twilio accepted message {} with status {}", message.getSid(), message.getStatus());
     return sentMessage(message);
   }
 
