@@ -4,6 +4,7 @@ import io.muster.common.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorErrorType;
@@ -13,6 +14,7 @@ import java.util.regex.Pattern;
 
 /** Turns every HTTP failure into Muster's JSON error, naming the field when there is one. */
 final class HttpErrors {
+  private static final Pattern PARAMETER = Pattern.compile("parameter (\\S+) ");
   private static final Pattern QUOTED = Pattern.compile("\"([^\"]+)\"|'([^']+)'");
 
   private HttpErrors() {
@@ -38,14 +40,16 @@ final class HttpErrors {
 
   static void handle(RoutingContext ctx) {
     Throwable failure = ctx.failure();
+    // The OpenAPI router wraps its validation errors in a 400 HttpException.
+    if (failure instanceof HttpException http && http.getCause() != null) {
+      failure = http.getCause();
+    }
     if (ctx.statusCode() == 413) {
       Failures.respond(ctx, ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than the limit", "body");
     } else if (failure instanceof SchemaValidationException e) {
       schema(ctx, e);
     } else if (failure instanceof ValidatorException e) {
-      ErrorCode code = e.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT
-          ? ErrorCode.UNSUPPORTED_MEDIA_TYPE : ErrorCode.INVALID_REQUEST;
-      Failures.respond(ctx, code, e.getMessage(), quoted(e.getMessage()));
+      validator(ctx, e);
     } else if (failure instanceof DecodeException || (failure != null && failure.getCause() instanceof DecodeException)) {
       Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "the body is not valid JSON", "body");
     } else if (failure == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
@@ -55,26 +59,66 @@ final class HttpErrors {
     }
   }
 
-  /** The deepest schema error says best what is wrong, and where. */
-  private static void schema(RoutingContext ctx, SchemaValidationException e) {
-    OutputUnit unit = e.getOutputUnit();
-    while (unit != null && unit.getErrors() != null && !unit.getErrors().isEmpty()) {
-      unit = unit.getErrors().get(0);
+  private static void validator(RoutingContext ctx, ValidatorException e) {
+    String message = e.getMessage() == null ? "" : e.getMessage();
+    if (message.contains("can't be decoded")) {
+      Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "the body is not valid JSON", "body");
+    } else if (message.contains("required body")) {
+      Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "a JSON body is required", "body");
+    } else if (e.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT) {
+      Failures.respond(ctx, ErrorCode.UNSUPPORTED_MEDIA_TYPE, message, "Content-Type");
+    } else {
+      Matcher parameter = PARAMETER.matcher(message);
+      Failures.respond(ctx, ErrorCode.INVALID_REQUEST, message, parameter.find() ? parameter.group(1) : quoted(message));
     }
-    if (unit == null) {
-      Failures.respond(ctx, ErrorCode.INVALID_REQUEST, e.getMessage(), null);
+  }
+
+  /**
+   * A parameter's error names the parameter; a body's names the property at fault (its deepest
+   * schema error says best what is wrong).
+   */
+  private static void schema(RoutingContext ctx, SchemaValidationException e) {
+    Matcher parameter = PARAMETER.matcher(e.getMessage());
+    OutputUnit unit = deepest(e.getOutputUnit());
+    String reason = unit == null || unit.getError() == null ? e.getMessage() : unit.getError();
+    if (parameter.find()) {
+      Failures.respond(ctx, ErrorCode.INVALID_REQUEST, parameter.group(1) + ": " + reason, parameter.group(1));
       return;
     }
-    String location = unit.getInstanceLocation() == null ? "" : unit.getInstanceLocation().replace("#", "");
-    String field = location.startsWith("/") ? location.substring(1).replace('/', '.') : location;
-    String message = unit.getError() == null ? e.getMessage() : unit.getError();
-    if (field.isEmpty()) {
-      field = quoted(message);
+    String location = unit == null || unit.getInstanceLocation() == null ? "" : unit.getInstanceLocation().replace("#", "");
+    String field = location.startsWith("/") ? location.substring(1).replace('/', '.') : null;
+    if (unit != null && unit.getKeywordLocation() != null && unit.getKeywordLocation().endsWith("/required")) {
+      field = quoted(reason);
+      reason = "is required";
     }
-    if ((field == null || field.isEmpty()) && message.toLowerCase().contains("body")) {
-      field = "body";
+    if (unit != null && unit.getKeywordLocation() != null && unit.getKeywordLocation().endsWith("/additionalProperties")) {
+      reason = "is not a known field";
     }
-    Failures.respond(ctx, ErrorCode.INVALID_REQUEST, message, field);
+    if (field == null) {
+      Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "body: " + reason, "body");
+    } else {
+      Failures.respond(ctx, ErrorCode.INVALID_REQUEST, field + ": " + reason, field);
+    }
+  }
+
+  /** The error with the longest keyword path: "summary/type" says more than "properties". */
+  private static OutputUnit deepest(OutputUnit root) {
+    if (root == null || root.getErrors() == null || root.getErrors().isEmpty()) {
+      return root;
+    }
+    OutputUnit best = null;
+    for (OutputUnit unit : root.getErrors()) {
+      OutputUnit candidate = deepest(unit);
+      if (best == null || depth(candidate) > depth(best)) {
+        best = candidate;
+      }
+    }
+    return best;
+  }
+
+  private static int depth(OutputUnit unit) {
+    String k = unit.getKeywordLocation();
+    return k == null ? 0 : k.split("/").length;
   }
 
   private static String quoted(String message) {

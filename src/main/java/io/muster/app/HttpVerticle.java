@@ -73,7 +73,7 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/webhooks/twilio/*").handler(new TwilioWebhookAuth(webhookToken, config.http().publicBaseUrl()));
     router.post("/webhooks/twilio/sms").handler(this::inboundSms);
     router.post("/webhooks/twilio/status").handler(this::deliveryStatus);
-    router.route("/*").handler(StaticHandler.create("webroot"));
+    router.get("/*").handler(StaticHandler.create("webroot"));
     router.route().failureHandler(HttpErrors::handle);
     router.errorHandler(404, ctx -> Failures.respond(ctx, ErrorCode.NOT_FOUND, "no such path: " + ctx.request().path(), null));
     router.errorHandler(405, ctx -> Failures.respond(ctx, ErrorCode.METHOD_NOT_ALLOWED,

@@ -1,0 +1,126 @@
+package io.muster.it;
+
+import static io.muster.it.PipelineIT.MCI_PHONES;
+import static io.muster.it.PipelineIT.eventually;
+import static io.muster.it.PipelineIT.sleep;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.muster.app.Muster;
+import io.muster.incident.Incidents;
+import io.muster.incident.domain.TriggerIncident;
+import io.muster.notify.OutboundSms;
+import io.muster.notify.Outbox;
+import io.muster.notify.SentMessage;
+import io.muster.notify.domain.Notification;
+import io.muster.notify.sim.SimMessage;
+import io.muster.notify.twilio.TwilioSettings;
+import io.muster.notify.twilio.TwilioSmsGateway;
+import io.muster.playbook.PlaybookLoader;
+import io.muster.roster.RosterLoader;
+import io.muster.roster.domain.Roster;
+import io.muster.store.Db;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * "A node that dies mid-send does not cause a second SMS." Node A (the {@link Outbox} and the
+ * Twilio gateway driven by hand) claims an incident's pages, gets one of them accepted by the
+ * provider and dies before recording it. A real node then takes the rows over once A's lease has
+ * run out: it looks the accepted one up instead of sending it again, and sends the others once.
+ */
+@Timeout(120)
+class LeaseTakeoverIT {
+  private static final Duration LEASE_A = Duration.ofSeconds(3);
+  private static final String DIES_AFTER_SENDING_TO = "+16175550103";
+
+  private TestDatabase db;
+  private TestNodes nodes;
+
+  @AfterEach
+  void tearDown() {
+    if (nodes != null) {
+      nodes.close();
+    }
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"h2", "postgres"})
+  @DisplayName("after node A dies between the provider's accept and its own record, every recipient gets exactly one SMS")
+  void takeoverSendsNobodyTwice(String kind) {
+    db = TestDatabase.create(kind);
+    nodes = new TestNodes(db);
+    int port = TestNodes.freePort();
+    String publicBase = "http://127.0.0.1:" + port;
+
+    String incidentId;
+    String acceptedSid;
+    Instant leaseEnds;
+    try (Db store = Db.open(db.url, db.user, "", 4);
+         TwilioSmsGateway gateway = new TwilioSmsGateway(new TwilioSettings(TestNodes.ACCOUNT_SID, TestNodes.AUTH_TOKEN,
+             "+15005550006", nodes.simulator.baseUrl()))) {
+      incidentId = trigger(store);
+      List<Outbox.Claim> claims = new Outbox(store, Clock.systemUTC(), "node-a", LEASE_A).claim(50);
+      leaseEnds = Instant.now().plus(LEASE_A);
+      assertThat(claims).hasSize(4).noneMatch(Outbox.Claim::uncertain);
+      Notification victim = claims.stream().map(Outbox.Claim::notification)
+          .filter(n -> DIES_AFTER_SENDING_TO.equals(n.phone())).findFirst().orElseThrow();
+      SentMessage accepted = gateway.send(new OutboundSms(victim.phone(), victim.body(),
+          publicBase + "/webhooks/twilio/status?n=" + victim.id()));
+      acceptedSid = accepted.sid();
+      // Node A dies here: the provider has the message, the outbox row still says "sending".
+    }
+    assertThat(db.count("SELECT COUNT(*) FROM notification WHERE status = 'sending' AND lease_owner = 'node-a'"))
+        .isEqualTo(4);
+
+    Muster b = nodes.start(new JsonObject()
+        .put("http", new JsonObject().put("port", port).put("publicBaseUrl", publicBase))
+        .put("dispatch", new JsonObject().put("leaseSeconds", 1).put("pollMs", 100)));
+    while (Instant.now().isBefore(leaseEnds.minusMillis(300))) {
+      assertThat(nodes.simulator.createCount()).as("messages sent while node A's lease holds").isEqualTo(1);
+      sleep(50);
+    }
+
+    eventually(() -> MCI_PHONES.stream().allMatch(p -> nodes.simulator.messagesTo(p).size() >= 1)
+        && db.count("SELECT COUNT(*) FROM notification WHERE status IN ('sent', 'delivered')") == 4);
+    sleep(1500);   // node B polls many more times: nothing more may go out
+    Map<String, Long> perPhone = nodes.simulator.allMessages().stream().filter(SimMessage::outbound)
+        .collect(Collectors.groupingBy(SimMessage::to, Collectors.counting()));
+    assertThat(perPhone).as("SMS per phone").containsOnlyKeys(MCI_PHONES)
+        .allSatisfy((phone, count) -> assertThat(count).as(phone).isEqualTo(1));
+    assertThat(db.count("SELECT COUNT(*) FROM notification WHERE provider_sid = '" + acceptedSid + "'"))
+        .as("the message node A got accepted is recorded under its SID").isEqualTo(1);
+    assertThat(db.count("SELECT COUNT(*) FROM journal WHERE event_type = 'notification.sent'")).isEqualTo(4);
+
+    JsonObject detail = Http.get(TestNodes.baseUrl(b) + "/api/v1/incidents/" + incidentId).json();
+    JsonArray notifications = detail.getJsonArray("notifications");
+    assertThat(notifications).hasSize(4);
+    for (int i = 0; i < notifications.size(); i++) {
+      assertThat(notifications.getJsonObject(i).getString("status")).isIn("sent", "delivered");
+    }
+  }
+
+  /** What a node does when an incident is triggered: the incident and its queued pages, committed. */
+  private static String trigger(Db store) {
+    Roster roster = RosterLoader.load(Path.of("config/roster.yaml"));
+    Incidents incidents = new Incidents(store, Clock.systemUTC(), roster,
+        PlaybookLoader.loadDir(Path.of("playbooks"), roster.roles()));
+    Incidents.Triggered triggered = incidents.trigger(
+        new TriggerIncident("mass-casualty", "general", "Bus crash on the interstate", null, false), null, "test");
+    return triggered.incident().id();
+  }
+}
