@@ -135,8 +135,8 @@ public final class Incidents {
         cmd.summary(), cmd.severity() == null ? playbook.severity() : cmd.severity(), cmd.drill(),
         IncidentStatus.ACTIVE, now, actor, null, null);
     IncidentSql.insert(c, incident, key, hash);
-    PageStep step = playbook.firstStep();
-    List<Staff> recipients = roster.holding(facility.id(), step.roles());
+    PageStep step = (PageStep) playbook.steps().stream().filter(PageStep.class::isInstance).findFirst().orElseThrow();
+    List<Staff> recipients = roster.holding(facility.id(), step.to());
     List<NewEvent> events = new ArrayList<>();
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("incident", IncidentMaps.of(incident));
@@ -146,7 +146,7 @@ public final class Incidents {
     String body = Messages.page(incident, playbook, facility.name(), step);
     for (Staff staff : recipients) {
       events.add(queue(c, incident, new Recipient(staff.id(), staff.name(), staff.phone()),
-          Notification.Kind.PAGE, body, step.ack(), now, actor));
+          Notification.Kind.PAGE, body, step.ack().required(), now, actor));
     }
     return new Triggered(incident, false, Journal.append(c, now, events));
   }

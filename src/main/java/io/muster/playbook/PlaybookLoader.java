@@ -1,19 +1,27 @@
 package io.muster.playbook;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.muster.common.InvalidInput;
 import io.muster.incident.domain.Severity;
+import io.muster.playbook.domain.Condition;
+import io.muster.playbook.domain.Durations;
 import io.muster.playbook.domain.PageStep;
+import io.muster.playbook.domain.Phase;
 import io.muster.playbook.domain.Playbook;
+import io.muster.playbook.domain.Positions;
+import io.muster.playbook.domain.ReadinessStep;
+import io.muster.playbook.domain.Reminder;
+import io.muster.playbook.domain.RollcallStep;
+import io.muster.playbook.domain.Step;
+import io.muster.playbook.domain.TaskDef;
 import io.muster.playbook.domain.Template;
+import io.muster.roster.domain.FacilityType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,54 +29,40 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Reads playbooks from YAML files, one per incident type. A playbook with an unknown field, role
- * or placeholder is refused with its file (and line, where the parser knows it) and the reason.
+ * Reads playbooks ({@code playbooks/*.yaml}, one per incident type; the grammar is in
+ * {@code playbooks/README.md}). Anything unknown (a field, role, position, placeholder, step) is
+ * refused with {@code file:line: path: reason}; a playbook is loaded whole or not at all.
  */
 public final class PlaybookLoader {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  private static final Set<String> TOP = Set.of("id", "name", "severity", "applies-to", "positions", "steps",
+      "tasks", "reminders", "stand-down");
+  private static final Set<String> STEP = Set.of("id", "when", "page", "rollcall", "readiness");
+  private static final Set<String> PAGE = Set.of("to", "say", "ack");
+  private static final Set<String> ACK = Set.of("required", "repeat", "every", "then");
+  private static final Set<String> ROLLCALL = Set.of("to", "ask", "answers", "need", "widen");
+  private static final Set<String> ANSWER = Set.of("say", "eta");
+  private static final Set<String> WIDEN = Set.of("after", "to");
+  private static final Set<String> TASK = Set.of("id", "owner", "do", "due", "when");
+  private static final Set<String> WHEN = Set.of("severity", "drill", "facility");
+  private static final Set<String> REMINDERS = Set.of("to", "every", "say");
 
-  // Plain classes, not records: Jackson reports an unknown field of a record at the end of its
-  // mapping, of a class at the field's own line.
-  static final class PageFile {
-    public List<String> roles;
-    public String say;
-    public Boolean ack;
-  }
+  private final Path file;
+  private final Set<String> roles;
+  private final Set<String> positions = new HashSet<>();
 
-  static final class StepFile {
-    public PageFile page;
-  }
-
-  static final class StandDownFile {
-    public String say;
-  }
-
-  static final class PlaybookFile {
-    public String id;
-    public String name;
-    public String severity;
-    public List<StepFile> steps;
-    @JsonProperty("stand-down")
-    public StandDownFile standDown;
-  }
-
-  private PlaybookLoader() {
+  private PlaybookLoader(Path file, Set<String> roles) {
+    this.file = file;
+    this.roles = roles;
   }
 
   /** Every {@code *.yaml} in the folder, by id. */
   public static Map<String, Playbook> loadDir(Path dir, Set<String> knownRoles) {
     Map<String, Playbook> playbooks = new TreeMap<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-        Playbook playbook = load(file, knownRoles);
-        if (playbooks.putIfAbsent(playbook.id(), playbook) != null) {
-          throw new PlaybookException(file + ": id: '" + playbook.id() + "' is already used by another playbook");
-        }
+    for (Path file : files(dir)) {
+      Playbook playbook = load(file, knownRoles);
+      if (playbooks.putIfAbsent(playbook.id(), playbook) != null) {
+        throw new PlaybookException(file + ": id: '" + playbook.id() + "' is already used by another playbook");
       }
-    } catch (IOException e) {
-      throw new PlaybookException(dir + ": cannot be read: " + e.getMessage());
     }
     if (playbooks.isEmpty()) {
       throw new PlaybookException(dir + ": no playbooks (*.yaml) found");
@@ -76,71 +70,292 @@ public final class PlaybookLoader {
     return playbooks;
   }
 
+  /** Checks every playbook in the folder; returns one line per problem (empty: all clean). */
+  public static List<String> lint(Path dir, Set<String> knownRoles) {
+    List<String> problems = new ArrayList<>();
+    Map<String, Path> ids = new TreeMap<>();
+    for (Path file : files(dir)) {
+      try {
+        Playbook playbook = load(file, knownRoles);
+        Path other = ids.putIfAbsent(playbook.id(), file);
+        if (other != null) {
+          problems.add(file + ": id: '" + playbook.id() + "' is already used by " + other);
+        }
+      } catch (PlaybookException e) {
+        problems.add(e.getMessage());
+      }
+    }
+    return problems;
+  }
+
   public static Playbook load(Path file, Set<String> knownRoles) {
-    PlaybookFile raw;
+    String text;
     try {
-      raw = YAML.readValue(Files.readString(file), PlaybookFile.class);
-    } catch (JsonProcessingException e) {
-      throw new PlaybookException(file + ":" + e.getLocation().getLineNr() + ": " + e.getOriginalMessage());
+      text = Files.readString(file);
     } catch (IOException e) {
       throw new PlaybookException(file + ": cannot be read: " + e.getMessage());
     }
-    try {
-      return toPlaybook(raw, knownRoles);
-    } catch (IllegalArgumentException e) {
-      throw new PlaybookException(file + ": " + e.getMessage());
+    return new PlaybookLoader(file, knownRoles).playbook(YamlNode.parse(file, text));
+  }
+
+  private static List<Path> files(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    } catch (IOException e) {
+      throw new PlaybookException(dir + ": cannot be read: " + e.getMessage());
     }
   }
 
-  private static Playbook toPlaybook(PlaybookFile raw, Set<String> knownRoles) {
-    if (raw == null) {
-      throw new IllegalArgumentException("the file is empty");
+  private Playbook playbook(YamlNode root) {
+    root.only(TOP);
+    if (root.has("positions")) {
+      positions(root.get("positions"));
     }
-    Severity severity = raw.severity == null ? null : severity(raw.severity);
-    List<PageStep> steps = new ArrayList<>();
-    List<StepFile> rawSteps = raw.steps == null ? List.of() : raw.steps;
-    for (int i = 0; i < rawSteps.size(); i++) {
-      steps.add(step(i, rawSteps.get(i), knownRoles));
+    Map<String, List<String>> filled = new LinkedHashMap<>();
+    if (root.has("positions")) {
+      root.get("positions").entries().forEach((position, fillers) -> filled.put(position, roleList(fillers)));
     }
-    Template standDown = raw.standDown == null ? null : template("stand-down.", raw.standDown.say);
-    return new Playbook(raw.id, raw.name, severity, steps, standDown);
+    List<Step> steps = steps(root.require("steps"));
+    List<TaskDef> tasks = root.has("tasks") ? tasks(root.get("tasks")) : List.of();
+    Reminder reminder = root.has("reminders") ? reminder(root.get("reminders")) : null;
+    YamlNode standDown = root.require("stand-down").only(Set.of("say"));
+    return build(root, () -> new Playbook(root.require("id").text(), root.require("name").text(),
+        severity(root.require("severity")), facilityTypes(root.get("applies-to")), filled, steps, tasks, reminder,
+        template(standDown.require("say"))));
   }
 
-  private static PageStep step(int index, StepFile step, Set<String> knownRoles) {
-    String where = "steps[" + index + "].page.";
-    if (step == null || step.page == null) {
-      throw new IllegalArgumentException("steps[" + index + "]: must be a page step");
+  /** The positions a playbook activates, each filled by the first of its roles that someone holds. */
+  private void positions(YamlNode node) {
+    for (Map.Entry<String, YamlNode> e : node.entries().entrySet()) {
+      if (!Positions.HICS.contains(e.getKey())) {
+        throw node.keyNode(e.getKey()).error("unknown HICS position '" + e.getKey() + "'; known: " + Positions.HICS);
+      }
+      positions.add(e.getKey());
     }
-    PageFile page = step.page;
-    for (String role : page.roles == null ? List.<String>of() : page.roles) {
-      if (!knownRoles.contains(role)) {
-        throw new IllegalArgumentException(where + "roles: unknown role '" + role + "'");
+  }
+
+  private List<Step> steps(YamlNode node) {
+    List<Step> steps = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    List<YamlNode> items = node.items();
+    if (items.isEmpty()) {
+      throw node.error("at least one step is required");
+    }
+    for (int i = 0; i < items.size(); i++) {
+      YamlNode item = items.get(i).only(STEP);
+      String id = item.has("id") ? item.get("id").text() : "step-" + (i + 1);
+      if (!id.matches("[a-z][a-z0-9-]{0,63}") || !ids.add(id)) {
+        throw (item.has("id") ? item.get("id") : item).error("step id '" + id + "' must be unique lowercase words joined by dashes");
+      }
+      steps.add(step(item, id, condition(item.get("when"))));
+    }
+    return steps;
+  }
+
+  private Step step(YamlNode item, String id, Condition when) {
+    List<String> kinds = Stream.of("page", "rollcall", "readiness").filter(item::has).toList();
+    if (kinds.size() != 1) {
+      throw item.error("a step is exactly one of page, rollcall or readiness");
+    }
+    return switch (kinds.get(0)) {
+      case "page" -> page(item.get("page"), id, when);
+      case "rollcall" -> rollcall(item.get("rollcall"), id, when);
+      default -> readiness(item.get("readiness"), id, when);
+    };
+  }
+
+  private PageStep page(YamlNode node, String id, Condition when) {
+    node.only(PAGE);
+    PageStep.Ack ack = PageStep.Ack.NONE;
+    YamlNode a = node.get("ack");
+    if (a != null && !a.isMap()) {
+      ack = a.bool() ? new PageStep.Ack(true, 0, Duration.ofMinutes(5), List.of()) : PageStep.Ack.NONE;
+    } else if (a != null) {
+      a.only(ACK);
+      List<List<String>> then = new ArrayList<>();
+      if (a.has("then")) {
+        for (YamlNode level : a.get("then").items()) {
+          then.add(to(level));
+        }
+      }
+      YamlNode every = a.has("every") ? a.get("every") : null;
+      PageStep.Ack parsed = build(a, () -> new PageStep.Ack(!a.has("required") || a.get("required").bool(),
+          a.has("repeat") ? a.get("repeat").integer() : 0,
+          every == null ? Duration.ofMinutes(5) : duration(every), then));
+      ack = parsed;
+    }
+    List<String> to = to(node.require("to"));
+    Template say = template(node.require("say"));
+    PageStep.Ack finalAck = ack;
+    return build(node, () -> new PageStep(id, when, to, say, finalAck));
+  }
+
+  private RollcallStep rollcall(YamlNode node, String id, Condition when) {
+    node.only(ROLLCALL);
+    Map<Integer, RollcallStep.Answer> answers = new TreeMap<>();
+    for (Map.Entry<String, YamlNode> e : node.require("answers").entries().entrySet()) {
+      YamlNode answer = e.getValue().only(ANSWER);
+      if (!e.getKey().matches("[1-9]")) {
+        throw node.get("answers").keyNode(e.getKey()).error("answers are numbered 1 to 9, got '" + e.getKey() + "'");
+      }
+      answers.put(Integer.parseInt(e.getKey()), new RollcallStep.Answer(answer.require("say").text(),
+          answer.has("eta") ? duration(answer.get("eta")) : null));
+    }
+    List<RollcallStep.Widen> widen = new ArrayList<>();
+    if (node.has("widen")) {
+      YamlNode w = node.get("widen");
+      for (YamlNode level : w.isList() ? w.items() : List.of(w)) {
+        level.only(WIDEN);
+        widen.add(new RollcallStep.Widen(duration(level.require("after")), to(level.require("to"))));
       }
     }
+    List<String> to = to(node.require("to"));
+    Template ask = template(node.require("ask"));
+    int need = node.require("need").integer();
+    return build(node, () -> new RollcallStep(id, when, to, ask, answers, need, widen));
+  }
+
+  private ReadinessStep readiness(YamlNode node, String id, Condition when) {
+    Map<String, String> changes = new TreeMap<>();
+    for (Map.Entry<String, YamlNode> e : node.entries().entrySet()) {
+      Set<String> allowed = ReadinessStep.FIELDS.get(e.getKey());
+      if (allowed == null) {
+        throw node.keyNode(e.getKey()).error("unknown readiness field '" + e.getKey() + "'; known: "
+            + new java.util.TreeSet<>(ReadinessStep.FIELDS.keySet()));
+      }
+      String value = e.getValue().text();
+      if (!allowed.contains(value)) {
+        throw e.getValue().error("'" + value + "' is not one of " + new java.util.TreeSet<>(allowed));
+      }
+      changes.put(e.getKey(), value);
+    }
+    return build(node, () -> new ReadinessStep(id, when, changes));
+  }
+
+  private List<TaskDef> tasks(YamlNode node) {
+    List<TaskDef> tasks = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (Map.Entry<String, YamlNode> phase : node.entries().entrySet()) {
+      Phase p = phase(node.keyNode(phase.getKey()), phase.getKey());
+      for (YamlNode t : phase.getValue().items()) {
+        t.only(TASK);
+        String id = t.require("id").text();
+        if (!ids.add(id)) {
+          throw t.get("id").error("task id '" + id + "' is used twice");
+        }
+        String owner = t.require("owner").text();
+        if (!positions.contains(owner)) {
+          throw t.get("owner").error("'" + owner + "' is not a position this playbook activates (see positions)");
+        }
+        tasks.add(build(t, () -> new TaskDef(id, p, owner, template(t.require("do")), duration(t.require("due")),
+            condition(t.get("when")))));
+      }
+    }
+    return tasks;
+  }
+
+  private Reminder reminder(YamlNode node) {
+    node.only(REMINDERS);
+    return build(node, () -> new Reminder(to(node.require("to")), duration(node.require("every")),
+        template(node.require("say"))));
+  }
+
+  private Condition condition(YamlNode node) {
+    if (node == null) {
+      return Condition.ALWAYS;
+    }
+    node.only(WHEN);
+    Set<Severity> severities = new HashSet<>();
+    if (node.has("severity")) {
+      for (String s : node.get("severity").texts()) {
+        severities.add(severity(node.get("severity"), s));
+      }
+    }
+    return new Condition(severities, node.has("drill") ? node.get("drill").bool() : null,
+        facilityTypes(node.get("facility")));
+  }
+
+  /** Roles or activated positions. */
+  private List<String> to(YamlNode node) {
+    List<String> names = node.texts();
+    for (String name : names) {
+      if (!roles.contains(name) && !positions.contains(name)) {
+        String hint = Positions.HICS.contains(name) ? " (a position must be listed under positions to be paged)" : "";
+        throw node.error("unknown role or position '" + name + "'" + hint);
+      }
+    }
+    if (names.isEmpty()) {
+      throw node.error("at least one role or position is required");
+    }
+    return names;
+  }
+
+  /** The roles that fill a position, in order of preference. */
+  private List<String> roleList(YamlNode node) {
+    List<String> names = node.texts();
+    for (String name : names) {
+      if (!roles.contains(name)) {
+        throw node.error("unknown role '" + name + "'");
+      }
+    }
+    return names;
+  }
+
+  private Template template(YamlNode node) {
+    return build(node, () -> new Template(node.text()));
+  }
+
+  private static Duration duration(YamlNode node) {
     try {
-      return new PageStep(page.roles, template(where, page.say), page.ack == null || page.ack);
+      return Durations.parse(node.text());
     } catch (IllegalArgumentException e) {
-      throw prefixed(where, e);
+      throw node.error(e.getMessage());
     }
   }
 
-  private static Template template(String where, String text) {
-    try {
-      return new Template(text);
-    } catch (IllegalArgumentException e) {
-      throw prefixed(where, e);
-    }
+  private static Severity severity(YamlNode node) {
+    return severity(node, node.text());
   }
 
-  private static IllegalArgumentException prefixed(String where, IllegalArgumentException e) {
-    return e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + e.getMessage(), e);
-  }
-
-  private static Severity severity(String value) {
+  private static Severity severity(YamlNode node, String value) {
     try {
       return Severity.of("severity", value);
     } catch (InvalidInput e) {
-      throw new IllegalArgumentException(e.getMessage());
+      throw node.error(e.reason());
+    }
+  }
+
+  private static Set<FacilityType> facilityTypes(YamlNode node) {
+    Set<FacilityType> types = new HashSet<>();
+    if (node != null) {
+      for (String t : node.texts()) {
+        try {
+          types.add(FacilityType.of(t));
+        } catch (IllegalArgumentException e) {
+          throw node.error("'" + t + "' is not a facility type (hospital, clinic, nursing-home)");
+        }
+      }
+    }
+    return types;
+  }
+
+  private static Phase phase(YamlNode node, String name) {
+    for (Phase p : Phase.values()) {
+      if (p.id().equals(name)) {
+        return p;
+      }
+    }
+    throw node.error("unknown phase '" + name + "'; phases: immediate, intermediate, extended, demobilization");
+  }
+
+  /** Runs a constructor; its IllegalArgumentException becomes an error at this node's line. */
+  private static <T> T build(YamlNode node, java.util.function.Supplier<T> constructor) {
+    try {
+      return constructor.get();
+    } catch (PlaybookException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw node.error(e.getMessage());
     }
   }
 }

@@ -71,6 +71,8 @@ public final class TestNodes implements AutoCloseable {
         .put("db", new JsonObject().put("url", db.url).put("user", db.user).put("password", "").put("poolSize", 8))
         .put("sms", new JsonObject().put("accountSid", ACCOUNT_SID).put("authToken", AUTH_TOKEN)
             .put("apiBaseUrl", simulator.baseUrl()))
+        .put("files", new JsonObject().put("roster", "src/test/resources/it/roster.yaml")
+            .put("playbooks", "src/test/resources/it/playbooks"))
         .put("dispatch", new JsonObject().put("pollMs", 250).put("leaseSeconds", 5).put("sendThreads", 8));
   }
 

@@ -29,7 +29,7 @@ class PlaybookLoaderTest {
       severity: moderate
       steps:
         - page:
-            roles: [incident-commander]
+            to: [incident-commander]
             say: "Incident at {facility}: {summary}"
       stand-down:
         say: "ALL CLEAR at {facility}"
@@ -54,30 +54,33 @@ class PlaybookLoaderTest {
   @Test
   @DisplayName("the two shipped playbooks load, by id")
   void shippedPlaybooks() {
-    Map<String, Playbook> playbooks = PlaybookLoader.loadDir(Path.of("playbooks"), ROLES);
+    Map<String, Playbook> playbooks = PlaybookLoader.loadDir(Path.of("src/test/resources/it/playbooks"), ROLES);
 
     assertThat(playbooks).containsOnlyKeys("ehr-downtime", "mass-casualty");
     Playbook mci = playbooks.get("mass-casualty");
     assertThat(mci.name()).isEqualTo("Mass casualty incident");
     assertThat(mci.severity()).isEqualTo(Severity.CRITICAL);
-    assertThat(mci.firstStep().roles())
+    assertThat(((PageStep) mci.steps().get(0)).to())
         .containsExactly("incident-commander", "house-supervisor", "ed-charge-nurse", "ed-physician");
-    assertThat(mci.firstStep().ack()).isTrue();
+    assertThat(((PageStep) mci.steps().get(0)).ack().required()).isTrue();
     assertThat(mci.standDown().text()).startsWith("ALL CLEAR");
     assertThat(playbooks.get("ehr-downtime").severity()).isEqualTo(Severity.HIGH);
-    assertThat(playbooks.get("ehr-downtime").firstStep().roles()).contains("it-on-call");
+    assertThat(((PageStep) playbooks.get("ehr-downtime").steps().get(0)).to()).contains("it-on-call");
   }
 
   @Test
-  @DisplayName("a page step without 'ack' requires an answer; 'ack: false' does not")
+  @DisplayName("'ack: true' requires an answer; a page step without 'ack' does not")
   void ackDefault(@TempDir Path dir) throws IOException {
     Path defaulted = Files.writeString(dir.resolve("a.yaml"), VALID.formatted("a"));
     Path fyi = Files.writeString(dir.resolve("b.yaml"),
         VALID.formatted("b").replace("say: \"Incident", "ack: false\n      say: \"Incident"));
 
-    assertThat(PlaybookLoader.load(defaulted, ROLES).firstStep().ack()).isTrue();
-    PageStep step = PlaybookLoader.load(fyi, ROLES).firstStep();
-    assertThat(step.ack()).isFalse();
+    assertThat(((PageStep) PlaybookLoader.load(defaulted, ROLES).steps().get(0)).ack().required()).isFalse();
+    Path acked = Files.writeString(dir.resolve("c.yaml"),
+        VALID.formatted("c").replace("say: \"Incident", "ack: true\n      say: \"Incident"));
+    assertThat(((PageStep) PlaybookLoader.load(acked, ROLES).steps().get(0)).ack().required()).isTrue();
+    PageStep step = (PageStep) PlaybookLoader.load(fyi, ROLES).steps().get(0);
+    assertThat(step.ack().required()).isFalse();
     assertThat(step.say()).isEqualTo(new Template("Incident at {facility}: {summary}"));
   }
 
@@ -101,7 +104,7 @@ class PlaybookLoaderTest {
   @DisplayName("a role that is not in the roster is refused, naming the step and the role")
   void unknownRole() {
     assertThat(rejected("unknown-role.yaml").getMessage())
-        .contains("steps[0].page.roles")
+        .contains("steps[0].page.to")
         .contains("'chief-wizard'");
   }
 

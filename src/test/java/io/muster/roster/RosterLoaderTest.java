@@ -34,9 +34,9 @@ class RosterLoaderTest {
   }
 
   @Test
-  @DisplayName("the shipped roster loads: 2 facilities, 12 roles, 11 staff with E.164 numbers")
+  @DisplayName("the integration tests' roster loads: 2 facilities, 12 roles, 11 staff with E.164 numbers")
   void shippedRoster() {
-    Roster roster = RosterLoader.load(Path.of("config/roster.yaml"));
+    Roster roster = RosterLoader.load(Path.of("src/test/resources/it/roster.yaml"));
 
     assertThat(roster.staff()).hasSize(11);
     assertThat(roster.staff()).extracting(Staff::phone)
@@ -47,13 +47,22 @@ class RosterLoaderTest {
   }
 
   @Test
-  @DisplayName("in the shipped roster, the general hospital's incident commanders are Dana and Marcus")
+  @DisplayName("in the integration tests' roster, the general hospital's incident commanders are Dana and Marcus")
   void shippedRosterHolding() {
-    Roster roster = RosterLoader.load(Path.of("config/roster.yaml"));
+    Roster roster = RosterLoader.load(Path.of("src/test/resources/it/roster.yaml"));
 
     assertThat(roster.holding("general", List.of("incident-commander")))
         .extracting(Staff::id).containsExactly("dana-whitfield", "marcus-ng");
     assertThat(roster.byPhone("+16175550111")).hasValueSatisfying(s -> assertThat(s.name()).isEqualTo("Ken Sato"));
+  }
+
+  @Test
+  @DisplayName("the demo roster shipped in config/ loads, every phone in E.164")
+  void demoRoster() {
+    Roster roster = RosterLoader.load(Path.of("config/roster.yaml"));
+
+    assertThat(roster.staff()).isNotEmpty().allSatisfy(s -> assertThat(s.phone()).matches("\\+[1-9][0-9]{6,14}"));
+    assertThat(roster.facilities()).isNotEmpty();
   }
 
   @Test

@@ -13,7 +13,7 @@ public final class Messages {
 
   public static String page(Incident incident, Playbook playbook, String facilityName, PageStep step) {
     String text = frame(incident, step.say().render(values(incident, playbook, facilityName)));
-    return step.ack() ? text + " Reply 1 to acknowledge." : text;
+    return step.ack().required() ? text + " Reply 1 to acknowledge." : text;
   }
 
   public static String allClear(Incident incident, Playbook playbook, String facilityName) {

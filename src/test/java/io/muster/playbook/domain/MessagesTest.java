@@ -11,12 +11,14 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class MessagesTest {
-  private static final PageStep ACK_STEP = new PageStep(List.of("incident-commander"),
-      new Template("{incident} ({severity}) at {facility}: {summary}."), true);
-  private static final PageStep FYI_STEP = new PageStep(List.of("rn-float-pool"),
-      new Template("FYI: {incident} at {facility}."), false);
+  private static final PageStep ACK_STEP = new PageStep("ack", null, List.of("incident-commander"),
+      new Template("{incident} ({severity}) at {facility}: {summary}."),
+      new PageStep.Ack(true, 0, java.time.Duration.ofMinutes(5), List.of()));
+  private static final PageStep FYI_STEP = new PageStep("fyi", null, List.of("rn-float-pool"),
+      new Template("FYI: {incident} at {facility}."), PageStep.Ack.NONE);
   private static final Playbook PLAYBOOK = new Playbook("mass-casualty", "Mass casualty incident",
-      Severity.CRITICAL, List.of(ACK_STEP, FYI_STEP), new Template("ALL CLEAR at {facility} ({ref})."));
+      Severity.CRITICAL, null, null, List.of(ACK_STEP, FYI_STEP), null, null,
+      new Template("ALL CLEAR at {facility} ({ref})."));
 
   private static Incident incident(boolean drill) {
     return new Incident("id-1", "MC-7", "mass-casualty", "general", "Bus crash, 20 injured", Severity.HIGH, drill,
