@@ -101,6 +101,8 @@ public final class HttpVerticle extends VerticleBase {
         new JsonObject().put("status", ctx.request().getParam("status")), 200));
     builder.getRoute("getIncident").addHandler(ctx -> command(ctx, IncidentAddresses.GET, idOf(ctx), 200));
     builder.getRoute("resolveIncident").addHandler(ctx -> command(ctx, IncidentAddresses.RESOLVE, idOf(ctx), 200));
+    builder.getRoute("completeTask").addHandler(ctx -> command(ctx, IncidentAddresses.COMPLETE_TASK,
+        idOf(ctx).put("taskId", ctx.pathParam("taskId")), 200));
     builder.getRoute("listPlaybooks").addHandler(ctx -> json(ctx, 200, PlaybookViews.list(playbooks.values())));
     builder.getRoute("getPlaybook").addHandler(this::playbook);
     builder.getRoute("listStaff").addHandler(ctx -> json(ctx, 200, RosterViews.staff(roster)));

@@ -1,6 +1,8 @@
 package io.muster.app;
 
 import io.muster.notify.sim.SmsSimulator;
+import io.muster.playbook.PlaybookLoader;
+import io.muster.roster.RosterLoader;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,6 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code java -jar muster.jar [-conf config/muster.yaml] [--cluster]}: starts one node. With no
  * Twilio account in the environment it runs the built-in SMS simulator and prints its phone view.
+ * {@code java -jar muster.jar lint [FOLDER]}: checks playbooks and exits non-zero on any error.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -16,6 +19,9 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && "lint".equals(args[0])) {
+      System.exit(lint(args));
+    }
     System.setProperty("hazelcast.logging.type", "slf4j");
     Path file = Path.of("config/muster.yaml");
     boolean cluster = false;
@@ -48,6 +54,35 @@ public final class Main {
     } catch (Exception e) {
       LOG.error("Muster cannot start: {}", e.getMessage());
       System.exit(1);
+    }
+  }
+
+  /**
+   * {@code muster lint [FOLDER] [-roster FILE]}: checks every playbook in the folder (default
+   * {@code playbooks}) against the roster's roles; prints each problem as file:line: path: reason.
+   */
+  static int lint(String[] args) {
+    Path folder = Path.of("playbooks");
+    Path roster = Path.of(MusterConfig.load(Path.of("config/muster.yaml"), System.getenv()).files().roster());
+    for (int i = 1; i < args.length; i++) {
+      if ("-roster".equals(args[i]) && i + 1 < args.length) {
+        roster = Path.of(args[++i]);
+      } else {
+        folder = Path.of(args[i]);
+      }
+    }
+    try {
+      java.util.List<String> problems = PlaybookLoader.lint(folder, RosterLoader.load(roster).roles());
+      problems.forEach(System.err::println);
+      if (problems.isEmpty()) {
+        System.out.println("playbooks in " + folder + ": all clean");
+        return 0;
+      }
+      System.err.println(problems.size() + " problem(s) in " + folder);
+      return 1;
+    } catch (RuntimeException e) {
+      System.err.println(e.getMessage());
+      return 1;
     }
   }
 

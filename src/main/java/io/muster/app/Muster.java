@@ -18,6 +18,9 @@ import io.muster.notify.twilio.TwilioSettings;
 import io.muster.notify.twilio.TwilioSmsGateway;
 import io.muster.playbook.PlaybookException;
 import io.muster.playbook.PlaybookLoader;
+import io.muster.playbook.PlaybookRuns;
+import io.muster.playbook.PlaybookTimers;
+import io.muster.playbook.TimerVerticle;
 import io.muster.playbook.domain.Playbook;
 import io.muster.roster.RosterException;
 import io.muster.roster.RosterLoader;
@@ -125,15 +128,19 @@ public final class Muster {
   private Future<Void> deploy(Loaded loaded, String webhookToken, PrometheusMeterRegistry registry) {
     Clock clock = Clock.tickMillis(java.time.ZoneOffset.UTC);
     AsyncDb async = new AsyncDb(vertx, db, config.db().poolSize() * 2);
-    Incidents incidents = new Incidents(db, clock, loaded.roster(), loaded.playbooks());
-    Inbox inbox = new Inbox(db, clock, loaded.roster());
-    Outbox outbox = new Outbox(db, clock, config.nodeId(), Duration.ofSeconds(config.dispatch().leaseSeconds()));
+    PlaybookRuns runs = new PlaybookRuns(loaded.roster(), loaded.playbooks());
+    Incidents incidents = new Incidents(db, clock, loaded.roster(), loaded.playbooks(), runs);
+    Inbox inbox = new Inbox(db, clock, loaded.roster(), runs);
+    Duration lease = Duration.ofSeconds(config.dispatch().leaseSeconds());
+    PlaybookTimers timers = new PlaybookTimers(db, clock, config.nodeId(), lease, runs);
+    Outbox outbox = new Outbox(db, clock, config.nodeId(), lease);
     SmsGateway sms = gateway;
     LiveHub hub = new LiveHub(vertx, async, () -> snapshot(incidents));
     return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
       http = new HttpVerticle(config, contract, hub, loaded.roster(), loaded.playbooks(), async, registry, webhookToken);
       return vertx.deployVerticle(new IncidentVerticle(incidents, async))
           .compose(v -> vertx.deployVerticle(new NotifyVerticle(inbox, async)))
+          .compose(v -> vertx.deployVerticle(new TimerVerticle(timers, async, config.dispatch().pollMs())))
           .compose(v -> vertx.deployVerticle(new DispatcherVerticle(outbox, sms, async, config.http().publicBaseUrl(),
               config.dispatch().pollMs(), config.dispatch().sendThreads())))
           .compose(v -> vertx.deployVerticle(http));

@@ -6,6 +6,7 @@ public final class IncidentAddresses {
   public static final String RESOLVE = "incident.cmd.resolve";
   public static final String GET = "incident.cmd.get";
   public static final String LIST = "incident.cmd.list";
+  public static final String COMPLETE_TASK = "incident.cmd.complete-task";
 
   /** Header of a trigger command: the client's Idempotency-Key. */
   public static final String IDEMPOTENCY_KEY = "idempotency-key";

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** The incident table: every statement about it, in one place. */
-final class IncidentSql {
+public final class IncidentSql {
   private static final String COLUMNS = "id, ref, incident_type, facility_id, summary, severity, drill, status,"
       + " triggered_at, triggered_by, resolved_at, resolved_by";
 
@@ -52,7 +52,7 @@ final class IncidentSql {
     }
   }
 
-  static Optional<Incident> byId(Connection c, String id, boolean forUpdate) throws SQLException {
+  public static Optional<Incident> byId(Connection c, String id, boolean forUpdate) throws SQLException {
     String sql = "SELECT " + COLUMNS + " FROM incident WHERE id = ?" + (forUpdate ? " FOR UPDATE" : "");
     return query(c, sql, id).stream().findFirst();
   }

@@ -6,7 +6,6 @@ import io.muster.incident.domain.Incident;
 import io.muster.incident.domain.IncidentStatus;
 import io.muster.incident.domain.Severity;
 import io.muster.incident.domain.TriggerIncident;
-import io.muster.notify.domain.Notification;
 import io.muster.store.AsyncDb;
 import io.muster.store.JournalBus;
 import io.vertx.core.Future;
@@ -16,6 +15,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -38,7 +38,9 @@ public final class IncidentVerticle extends VerticleBase {
     MessageConsumer<JsonObject> resolve = bus.localConsumer(IncidentAddresses.RESOLVE, this::resolve);
     MessageConsumer<JsonObject> get = bus.localConsumer(IncidentAddresses.GET, this::get);
     MessageConsumer<JsonObject> list = bus.localConsumer(IncidentAddresses.LIST, this::list);
-    return Future.all(trigger.completion(), resolve.completion(), get.completion(), list.completion());
+    MessageConsumer<JsonObject> task = bus.localConsumer(IncidentAddresses.COMPLETE_TASK, this::completeTask);
+    return Future.all(List.of(trigger.completion(), resolve.completion(), get.completion(), list.completion(),
+        task.completion()));
   }
 
   private void trigger(Message<JsonObject> message) {
@@ -55,6 +57,16 @@ public final class IncidentVerticle extends VerticleBase {
     answer(message, () -> incidents.resolve(message.body().getString("id"), actor), resolved -> {
       JournalBus.publish(vertx.eventBus(), resolved.events());
       return new JsonObject(IncidentMaps.of(resolved.incident()));
+    });
+  }
+
+  private void completeTask(Message<JsonObject> message) {
+    String actor = message.headers().get(IncidentAddresses.ACTOR);
+    String id = message.body().getString("id");
+    String taskId = message.body().getString("taskId");
+    answer(message, () -> incidents.completeTask(id, taskId, actor), events -> {
+      JournalBus.publish(vertx.eventBus(), events);
+      return new JsonObject().put("incidentId", id).put("taskId", taskId).put("status", "done");
     });
   }
 

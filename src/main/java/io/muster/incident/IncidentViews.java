@@ -30,6 +30,7 @@ final class IncidentViews {
     return new JsonObject(IncidentMaps.of(d.incident()))
         .put("notifications", notifications)
         .put("acks", acks)
+        .put("run", d.run())
         .put("timeline", timeline);
   }
 

@@ -6,14 +6,11 @@ import io.muster.incident.domain.Incident;
 import io.muster.incident.domain.IncidentStatus;
 import io.muster.incident.domain.TriggerIncident;
 import io.muster.notify.NotificationSql;
-import io.muster.notify.domain.DeliveryStatus;
 import io.muster.notify.domain.Notification;
-import io.muster.playbook.domain.Messages;
-import io.muster.playbook.domain.PageStep;
+import io.muster.playbook.PlaybookRuns;
 import io.muster.playbook.domain.Playbook;
 import io.muster.roster.domain.Facility;
 import io.muster.roster.domain.Roster;
-import io.muster.roster.domain.Staff;
 import io.muster.store.Db;
 import io.muster.store.Journal;
 import io.muster.store.JournalEvent;
@@ -32,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * Incident commands against the database: each one commits the incident's rows, its outbox rows
@@ -47,20 +43,23 @@ public final class Incidents {
   private final Clock clock;
   private final Roster roster;
   private final Map<String, Playbook> playbooks;
+  private final PlaybookRuns runs;
   private final SecureRandom random = new SecureRandom();
 
-  public Incidents(Db db, Clock clock, Roster roster, Map<String, Playbook> playbooks) {
+  public Incidents(Db db, Clock clock, Roster roster, Map<String, Playbook> playbooks, PlaybookRuns runs) {
     this.db = db;
     this.clock = clock;
     this.roster = roster;
     this.playbooks = playbooks;
+    this.runs = runs;
   }
 
   public record Triggered(Incident incident, boolean replayed, List<JournalEvent> events) { }
 
   public record Resolved(Incident incident, List<JournalEvent> events) { }
 
-  public record Detail(Incident incident, List<Notification> notifications, List<JournalEvent> timeline) { }
+  public record Detail(Incident incident, List<Notification> notifications, List<JournalEvent> timeline,
+                       io.vertx.core.json.JsonObject run) { }
 
   /**
    * Triggers an incident and queues the first step's pages. With an idempotency key, a retry of
@@ -71,6 +70,10 @@ public final class Incidents {
     Playbook playbook = playbook(cmd.type());
     Facility facility = roster.facility(cmd.facilityId()).orElseThrow(() -> new Rejection(
         ErrorCode.UNKNOWN_REFERENCE, "facilityId", "unknown facility '" + cmd.facilityId() + "'"));
+    if (!playbook.appliesTo().contains(facility.type())) {
+      throw new Rejection(ErrorCode.UNKNOWN_REFERENCE, "type", "the '" + playbook.id() + "' playbook does not apply to a "
+          + facility.type().id() + " (" + facility.name() + ")");
+    }
     String hash = requestHash(cmd);
     for (int attempt = 0; ; attempt++) {
       try {
@@ -97,15 +100,29 @@ public final class Incidents {
       IncidentSql.markResolved(c, resolved);
       List<NewEvent> events = new ArrayList<>();
       events.add(new NewEvent("incident.resolved", incidentId, actor, Map.of("incident", IncidentMaps.of(resolved))));
-      events.addAll(queueAllClear(c, resolved, now, actor));
+      events.addAll(runs.standDown(c, resolved, now, actor));
       return new Resolved(resolved, Journal.append(c, now, events));
+    });
+  }
+
+  /** Completes a checklist task of an active incident. */
+  public List<JournalEvent> completeTask(String incidentId, String taskId, String actor) {
+    return db.tx(c -> {
+      Incident incident = IncidentSql.byId(c, incidentId, true).orElseThrow(() -> notFound(incidentId));
+      if (!incident.active()) {
+        throw new Rejection(ErrorCode.CONFLICT, null, "incident " + incidentId + " is resolved");
+      }
+      Instant now = clock.instant();
+      List<NewEvent> events = runs.taskCompleted(c, incident, taskId, now, actor);
+      return events.isEmpty() ? List.<JournalEvent>of() : Journal.append(c, now, events);
     });
   }
 
   public Detail detail(String incidentId) {
     return db.tx(c -> {
       Incident incident = IncidentSql.byId(c, incidentId, false).orElseThrow(() -> notFound(incidentId));
-      return new Detail(incident, NotificationSql.forIncident(c, incidentId), Journal.forIncident(c, incidentId));
+      return new Detail(incident, NotificationSql.forIncident(c, incidentId), Journal.forIncident(c, incidentId),
+          runs.view(c, incident, clock.instant()));
     });
   }
 
@@ -131,60 +148,17 @@ public final class Incidents {
   private Triggered create(Connection c, TriggerIncident cmd, Playbook playbook, Facility facility,
                            String key, String hash, String actor) throws SQLException {
     Instant now = clock.instant();
-    Incident incident = new Incident(UUID.randomUUID().toString(), newRef(), playbook.id(), facility.id(),
+    Incident incident = new Incident(java.util.UUID.randomUUID().toString(), newRef(), playbook.id(), facility.id(),
         cmd.summary(), cmd.severity() == null ? playbook.severity() : cmd.severity(), cmd.drill(),
         IncidentStatus.ACTIVE, now, actor, null, null);
     IncidentSql.insert(c, incident, key, hash);
-    PageStep step = (PageStep) playbook.steps().stream().filter(PageStep.class::isInstance).findFirst().orElseThrow();
-    List<Staff> recipients = roster.holding(facility.id(), step.to());
     List<NewEvent> events = new ArrayList<>();
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("incident", IncidentMaps.of(incident));
     payload.put("playbook", playbook.id());
-    payload.put("recipients", recipients.size());
     events.add(new NewEvent("incident.triggered", incident.id(), actor, payload));
-    String body = Messages.page(incident, playbook, facility.name(), step);
-    for (Staff staff : recipients) {
-      events.add(queue(c, incident, new Recipient(staff.id(), staff.name(), staff.phone()),
-          Notification.Kind.PAGE, body, step.ack().required(), now, actor));
-    }
+    events.addAll(runs.start(c, incident, now, actor));
     return new Triggered(incident, false, Journal.append(c, now, events));
-  }
-
-  /** One all-clear to each person who was paged for the incident. */
-  private List<NewEvent> queueAllClear(Connection c, Incident incident, Instant now, String actor) throws SQLException {
-    Playbook playbook = playbook(incident.type());
-    String facilityName = roster.facility(incident.facilityId()).map(Facility::name).orElse(incident.facilityId());
-    String body = Messages.allClear(incident, playbook, facilityName);
-    Map<String, Notification> paged = new LinkedHashMap<>();
-    for (Notification n : NotificationSql.forIncident(c, incident.id())) {
-      if (n.kind() == Notification.Kind.PAGE) {
-        paged.putIfAbsent(n.staffId(), n);
-      }
-    }
-    List<NewEvent> events = new ArrayList<>();
-    for (Notification page : paged.values()) {
-      events.add(queue(c, incident, new Recipient(page.staffId(), page.staffName(), page.phone()),
-          Notification.Kind.ALL_CLEAR, body, false, now, actor));
-    }
-    return events;
-  }
-
-  private record Recipient(String id, String name, String phone) { }
-
-  private NewEvent queue(Connection c, Incident incident, Recipient staff, Notification.Kind kind, String body,
-                         boolean requiresAck, Instant now, String actor) throws SQLException {
-    Notification n = new Notification(UUID.randomUUID().toString(), incident.id(), staff.id(), staff.name(),
-        staff.phone(), kind, body, requiresAck, DeliveryStatus.QUEUED, null, null, 0, now, null, null, null, null);
-    NotificationSql.insert(c, n);
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("notificationId", n.id());
-    payload.put("staffId", staff.id());
-    payload.put("staffName", staff.name());
-    payload.put("kind", kind.id());
-    payload.put("requiresAck", requiresAck);
-    payload.put("status", DeliveryStatus.QUEUED.id());
-    return new NewEvent("notification.queued", incident.id(), actor, payload);
   }
 
   private Playbook playbook(String type) {

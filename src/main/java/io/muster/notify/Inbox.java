@@ -1,6 +1,7 @@
 package io.muster.notify;
 
 import io.muster.notify.domain.Replies;
+import io.muster.playbook.PlaybookRuns;
 import io.muster.notify.domain.DeliveryStatus;
 import io.muster.notify.domain.Notification;
 import io.muster.roster.domain.PhoneNumbers;
@@ -30,14 +31,16 @@ public final class Inbox {
   private final Db db;
   private final Clock clock;
   private final Roster roster;
+  private final PlaybookRuns runs;
 
-  public Inbox(Db db, Clock clock, Roster roster) {
+  public Inbox(Db db, Clock clock, Roster roster, PlaybookRuns runs) {
     this.db = db;
     this.clock = clock;
     this.roster = roster;
+    this.runs = runs;
   }
 
-  /** What became of a reply: acknowledged, no-open-page, not-understood, unknown-sender, duplicate. */
+  /** What became of a reply: acknowledged, answered, no-open-page, not-understood, unknown-sender, duplicate. */
   public record Recorded(String outcome, List<JournalEvent> events) { }
 
   public Recorded reply(String messageSid, String from, String body) {
@@ -63,30 +66,68 @@ public final class Inbox {
     }
   }
 
+  /**
+   * A number answers the newest open request (a page's "1" acknowledges it; a rollcall's number is
+   * its answer); ACK, YES and the like acknowledge the newest open page. Anything else is recorded
+   * as not understood.
+   */
   private Recorded staffReply(Connection c, String messageSid, Staff staff, String body, Instant now)
       throws SQLException {
-    Optional<Notification> open = Replies.isAck(body) ? NotificationSql.openPage(c, staff.phone()) : Optional.empty();
-    String outcome = !Replies.isAck(body) ? "not-understood" : open.isEmpty() ? "no-open-page" : "acknowledged";
-    if (open.isPresent() && !NotificationSql.acknowledge(c, open.get().id(), now, messageSid)) {
-      outcome = "no-open-page";
+    String text = body == null ? "" : body.strip();
+    String actor = "sms:" + staff.id();
+    if (text.matches("[1-9]")) {
+      Optional<Notification> open = NotificationSql.openRequest(c, staff.phone());
+      if (open.isPresent() && open.get().kind() == Notification.Kind.ROLLCALL) {
+        List<NewEvent> events = runs.answered(c, open.get(), Integer.parseInt(text), now, actor);
+        if (events != null) {
+          record(c, messageSid, staff.phone(), body, now, open.get().id(), "answered");
+          return new Recorded("answered", Journal.append(c, now, events));
+        }
+      } else if (open.isPresent() && "1".equals(text)) {
+        return acknowledge(c, messageSid, staff, body, open.get(), now);
+      }
+    } else if (Replies.isAck(text)) {
+      Optional<Notification> page = NotificationSql.openPage(c, staff.phone());
+      if (page.isPresent()) {
+        return acknowledge(c, messageSid, staff, body, page.get(), now);
+      }
+      return unmatched(c, messageSid, staff, body, now, "no-open-page");
     }
-    record(c, messageSid, staff.phone(), body, now, open.map(Notification::id).orElse(null), outcome);
+    return unmatched(c, messageSid, staff, body, now, "not-understood");
+  }
+
+  private Recorded acknowledge(Connection c, String messageSid, Staff staff, String body, Notification page,
+                               Instant now) throws SQLException {
+    String actor = "sms:" + staff.id();
+    List<NewEvent> decisions = runs.acknowledged(c, page, now, actor);
+    if (!NotificationSql.acknowledge(c, page.id(), now, messageSid)) {
+      return unmatched(c, messageSid, staff, body, now, "no-open-page");
+    }
+    record(c, messageSid, staff.phone(), body, now, page.id(), "acknowledged");
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("staffId", staff.id());
     payload.put("staffName", staff.name());
-    NewEvent event;
-    if ("acknowledged".equals(outcome)) {
-      Notification page = open.get();
-      payload.put("notificationId", page.id());
-      payload.put("ackedAt", now.toString());
-      payload.put("secondsToAck", Duration.between(page.createdAt(), now).toSeconds());
-      event = new NewEvent("notification.acknowledged", page.incidentId(), "sms:" + staff.id(), payload);
-    } else {
-      payload.put("body", body);
-      payload.put("outcome", outcome);
-      event = new NewEvent("reply.received", null, "sms:" + staff.id(), payload);
-    }
-    return new Recorded(outcome, Journal.append(c, now, List.of(event)));
+    payload.put("notificationId", page.id());
+    payload.put("stepId", page.stepId());
+    payload.put("level", page.level());
+    payload.put("ackedAt", now.toString());
+    payload.put("secondsToAck", Duration.between(page.createdAt(), now).toSeconds());
+    List<NewEvent> events = new java.util.ArrayList<>();
+    events.add(new NewEvent("notification.acknowledged", page.incidentId(), actor, payload));
+    events.addAll(decisions);
+    return new Recorded("acknowledged", Journal.append(c, now, events));
+  }
+
+  private Recorded unmatched(Connection c, String messageSid, Staff staff, String body, Instant now, String outcome)
+      throws SQLException {
+    record(c, messageSid, staff.phone(), body, now, null, outcome);
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("staffId", staff.id());
+    payload.put("staffName", staff.name());
+    payload.put("body", body);
+    payload.put("outcome", outcome);
+    return new Recorded(outcome, Journal.append(c, now, List.of(new NewEvent("reply.received", null,
+        "sms:" + staff.id(), payload))));
   }
 
   /**

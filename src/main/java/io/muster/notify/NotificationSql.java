@@ -16,14 +16,15 @@ import java.util.Optional;
 /** The notification table (the outbox): every statement about it, in one place. */
 public final class NotificationSql {
   static final String COLUMNS = "id, incident_id, staff_id, staff_name, phone, kind, body, requires_ack, status,"
-      + " provider_sid, error_code, attempts, created_at, sent_at, status_at, acked_at, first_claimed_at";
+      + " provider_sid, error_code, attempts, created_at, sent_at, status_at, acked_at, first_claimed_at, step_id,"
+      + " esc_level";
 
   private NotificationSql() {
   }
 
   public static void insert(Connection c, Notification n) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO notification (" + COLUMNS
-        + ", next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        + ", next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, n.id());
       ps.setString(2, n.incidentId());
       ps.setString(3, n.staffId());
@@ -41,7 +42,9 @@ public final class NotificationSql {
       ps.setObject(15, Db.ts(n.statusAt()));
       ps.setObject(16, Db.ts(n.ackedAt()));
       ps.setObject(17, Db.ts(n.firstClaimedAt()));
-      ps.setObject(18, Db.ts(n.createdAt()));
+      ps.setString(18, n.stepId());
+      ps.setInt(19, n.level());
+      ps.setObject(20, Db.ts(n.createdAt()));
       ps.executeUpdate();
     }
   }
@@ -56,6 +59,17 @@ public final class NotificationSql {
 
   public static Optional<Notification> byProviderSid(Connection c, String sid) throws SQLException {
     return query(c, "SELECT " + COLUMNS + " FROM notification WHERE provider_sid = ?", sid).stream().findFirst();
+  }
+
+  /**
+   * The newest message to this phone that a reply can answer, on an active incident: a page still
+   * waiting for its acknowledgement, or a rollcall question (answers may change while it runs).
+   */
+  public static Optional<Notification> openRequest(Connection c, String phone) throws SQLException {
+    return query(c, "SELECT " + prefixed("n") + " FROM notification n JOIN incident i ON i.id = n.incident_id"
+        + " WHERE n.phone = ? AND i.status = 'active' AND ((n.kind = 'page' AND n.requires_ack = TRUE"
+        + " AND n.acked_at IS NULL) OR n.kind = 'rollcall') ORDER BY n.created_at DESC, n.id DESC", phone)
+        .stream().findFirst();
   }
 
   /** The newest page to this phone that still waits for an answer, on an active incident. */
@@ -114,6 +128,6 @@ public final class NotificationSql {
         Notification.Kind.of(rs.getString(6)), rs.getString(7), rs.getBoolean(8), DeliveryStatus.of(rs.getString(9)),
         rs.getString(10), (Integer) rs.getObject(11, Integer.class), rs.getInt(12), Db.instant(rs.getObject(13)),
         Db.instant(rs.getObject(14)), Db.instant(rs.getObject(15)), Db.instant(rs.getObject(16)),
-        Db.instant(rs.getObject(17)));
+        Db.instant(rs.getObject(17)), rs.getString(18), rs.getInt(19));
   }
 }

@@ -6,18 +6,27 @@ import java.time.Instant;
 public record Notification(String id, String incidentId, String staffId, String staffName, String phone,
                            Kind kind, String body, boolean requiresAck, DeliveryStatus status,
                            String providerSid, Integer errorCode, int attempts, Instant createdAt,
-                           Instant sentAt, Instant statusAt, Instant ackedAt, Instant firstClaimedAt) {
+                           Instant sentAt, Instant statusAt, Instant ackedAt, Instant firstClaimedAt,
+                           String stepId, int level) {
 
-  /** A page asks for action; an all-clear ends it. */
+  /**
+   * A page asks for action; a rollcall asks a question; a task message says a task is overdue; a
+   * reminder asks for a status update; info answers a reply; an all-clear ends it.
+   */
   public enum Kind {
-    PAGE, ALL_CLEAR;
+    PAGE, ROLLCALL, TASK, REMINDER, INFO, ALL_CLEAR;
 
     public String id() {
-      return this == PAGE ? "page" : "all-clear";
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     public static Kind of(String id) {
-      return "page".equals(id) ? PAGE : ALL_CLEAR;
+      for (Kind k : values()) {
+        if (k.id().equals(id)) {
+          return k;
+        }
+      }
+      throw new IllegalArgumentException("kind: unknown notification kind '" + id + "'");
     }
   }
 }

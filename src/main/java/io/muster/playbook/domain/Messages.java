@@ -20,11 +20,12 @@ public final class Messages {
     return frame(incident, playbook.standDown().render(values(incident, playbook, facilityName)));
   }
 
-  private static String frame(Incident incident, String text) {
+  /** Every SMS about an incident: "DRILL - " first for a drill, then its reference. */
+  public static String frame(Incident incident, String text) {
     return (incident.drill() ? "DRILL - " : "") + "[" + incident.ref() + "] " + text;
   }
 
-  private static Map<String, String> values(Incident incident, Playbook playbook, String facilityName) {
+  public static Map<String, String> values(Incident incident, Playbook playbook, String facilityName) {
     return Map.of(
         "facility", facilityName,
         "summary", incident.summary(),

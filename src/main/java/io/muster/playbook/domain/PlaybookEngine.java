@@ -1,0 +1,344 @@
+package io.muster.playbook.domain;
+
+import io.muster.incident.domain.Incident;
+import io.muster.notify.domain.Notification;
+import io.muster.roster.domain.Facility;
+import io.muster.roster.domain.Roster;
+import io.muster.roster.domain.Staff;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The playbook's semantics, free of storage and time: given the run so far and what just happened
+ * (the incident started, someone answered, a timer fired, the incident ended), it decides what
+ * happens next and explains each decision as an event. The caller supplies the time, so a
+ * twelve-hour playbook runs under a virtual clock in milliseconds.
+ */
+public final class PlaybookEngine {
+  private final Playbook playbook;
+  private final Roster roster;
+  private final Incident incident;
+  private final Facility facility;
+
+  public PlaybookEngine(Playbook playbook, Roster roster, Incident incident, Facility facility) {
+    this.playbook = playbook;
+    this.roster = roster;
+    this.incident = incident;
+    this.facility = facility;
+  }
+
+  /** The incident started: fill positions, run the steps that apply, create tasks, set timers. */
+  public Plan start(Instant now) {
+    Plan plan = new Plan();
+    Map<String, RunState.StaffRef> filled = fillPositions(plan);
+    RunState state = new RunState(filled, List.of(), Map.of(), Map.of(), List.of());
+    for (Step step : playbook.steps()) {
+      if (!step.when().holds(incident, facility.type())) {
+        plan.event("step.skipped", map("stepId", step.id(), "reason", "its conditions do not hold"));
+      } else if (step instanceof PageStep page) {
+        startPage(plan, state, page, now);
+      } else if (step instanceof RollcallStep rollcall) {
+        startRollcall(plan, state, rollcall, now);
+      } else if (step instanceof ReadinessStep readiness) {
+        plan.event("readiness.change-requested", map("stepId", readiness.id(), "facilityId", facility.id(),
+            "changes", new LinkedHashMap<>(readiness.changes())));
+      }
+    }
+    for (TaskDef task : playbook.tasks()) {
+      if (task.when().holds(incident, facility.type())) {
+        createTask(plan, filled, task, now);
+      }
+    }
+    if (playbook.reminder() != null) {
+      plan.timers.add(new Plan.Timer(TimerKind.REMINDER, "reminder", 0, 1, now.plus(playbook.reminder().every())));
+    }
+    return plan;
+  }
+
+  /** A page of a step was acknowledged: the step's escalation stops. */
+  public Plan acknowledged(RunState state, Notification page, Instant now) {
+    Plan plan = new Plan();
+    if (page.stepId() != null && !state.stepAcknowledged(page.stepId())) {
+      plan.cancels.add(new Plan.Timer(TimerKind.ESCALATE, page.stepId(), 0, 0, now));
+      plan.event("escalation.stopped", map("stepId", page.stepId(), "staffId", page.staffId(),
+          "staffName", page.staffName(), "level", page.level()));
+    }
+    return plan;
+  }
+
+  /** A rollcall answer from someone who was asked. A later answer replaces the earlier one. */
+  public Plan answered(RunState state, Notification ask, int choice, Instant now) {
+    Plan plan = new Plan();
+    RollcallStep step = (RollcallStep) playbook.step(ask.stepId()).orElseThrow();
+    RunState.StaffRef who = new RunState.StaffRef(ask.staffId(), ask.staffName(), ask.phone());
+    RollcallStep.Answer answer = step.answers().get(choice);
+    RunState.RollcallStatus status = state.rollcalls().getOrDefault(step.id(), RunState.RollcallStatus.OPEN);
+    if (status == RunState.RollcallStatus.CLOSED) {
+      plan.sends.add(info(who, "This call-out has ended. Thank you."));
+      return plan;
+    }
+    RunState.Answer previous = state.answers().getOrDefault(step.id(), Map.of()).get(ask.staffId());
+    boolean wasCounted = previous != null && previous.yes() && previous.counted();
+    int tallyBefore = state.tally(step.id());
+    boolean late = answer.yes() && !wasCounted && status == RunState.RollcallStatus.MET;
+    boolean counted = answer.yes() && !late;
+    plan.answers.add(new Plan.RollcallAnswer(step.id(),
+        new RunState.Answer(who.id(), who.name(), choice, answer.yes(), counted), answer.eta()));
+    int tally = tallyBefore - (wasCounted ? 1 : 0) + (counted ? 1 : 0);
+    plan.event("rollcall.answered", map("stepId", step.id(), "staffId", who.id(), "staffName", who.name(),
+        "choice", choice, "answer", answer.label(), "yes", answer.yes(),
+        "etaMinutes", answer.eta() == null ? null : answer.eta().toMinutes(), "counted", counted,
+        "tally", tally, "need", step.need()));
+    if (late) {
+      plan.sends.add(info(who, "Thank you. We have enough staff now: you are not needed for this call-out."));
+    }
+    if (status == RunState.RollcallStatus.OPEN && tally >= step.need()) {
+      plan.rollcalls.put(step.id(), RunState.RollcallStatus.MET);
+      plan.event("rollcall.need-met", map("stepId", step.id(), "tally", tally, "need", step.need()));
+    } else if (status == RunState.RollcallStatus.MET && tally < step.need()) {
+      plan.rollcalls.put(step.id(), RunState.RollcallStatus.OPEN);
+      plan.event("rollcall.need-unmet", map("stepId", step.id(), "tally", tally, "need", step.need()));
+    }
+    return plan;
+  }
+
+  /** A timer of this run fired. */
+  public Plan fired(RunState state, Plan.Timer timer, Instant now) {
+    return switch (timer.kind()) {
+      case ESCALATE -> escalate(state, timer, now);
+      case WIDEN -> widen(state, timer, now);
+      case TASK_DUE -> taskDue(state, timer);
+      case REMINDER -> remind(state, now);
+    };
+  }
+
+  /** A task was completed; its due timer is no longer needed. */
+  public Plan taskCompleted(RunState state, String taskId, String actor) {
+    Plan plan = new Plan();
+    RunState.TaskState task = state.task(taskId).orElseThrow();
+    if (task.status() == RunState.TaskStatus.DONE) {
+      return plan;
+    }
+    plan.tasksDone.add(taskId);
+    plan.cancels.add(new Plan.Timer(TimerKind.TASK_DUE, taskId, 0, 0, null));
+    plan.event("task.completed", map("taskId", taskId, "owner", task.owner(), "by", actor));
+    return plan;
+  }
+
+  /**
+   * Stand-down: every pending timer is cancelled, every rollcall closed (outstanding asks are
+   * answered "ended" if someone replies later), and everyone who was messaged gets the all-clear.
+   */
+  public Plan standDown(RunState state) {
+    Plan plan = new Plan();
+    plan.cancels.add(new Plan.Timer(null, null, 0, 0, null));
+    state.rollcalls().forEach((stepId, status) -> {
+      if (status != RunState.RollcallStatus.CLOSED) {
+        plan.rollcalls.put(stepId, RunState.RollcallStatus.CLOSED);
+        plan.event("rollcall.closed", map("stepId", stepId, "tally", state.tally(stepId)));
+      }
+    });
+    String body = Messages.allClear(incident, playbook, facility.name());
+    Map<String, RunState.StaffRef> everyone = new LinkedHashMap<>();
+    for (Notification n : state.notifications()) {
+      if (n.kind() != Notification.Kind.ALL_CLEAR && n.kind() != Notification.Kind.INFO) {
+        everyone.putIfAbsent(n.staffId(), new RunState.StaffRef(n.staffId(), n.staffName(), n.phone()));
+      }
+    }
+    everyone.values().forEach(s -> plan.sends.add(new Plan.Send(s, Notification.Kind.ALL_CLEAR, body, false, null, 0)));
+    plan.event("playbook.stood-down", map("allClear", everyone.size()));
+    return plan;
+  }
+
+  // ---- steps
+
+  private Map<String, RunState.StaffRef> fillPositions(Plan plan) {
+    Map<String, RunState.StaffRef> filled = new LinkedHashMap<>();
+    playbook.positions().forEach((position, roles) -> {
+      Optional<Staff> filler = roles.stream()
+          .flatMap(role -> roster.holding(facility.id(), List.of(role)).stream()).findFirst();
+      if (filler.isPresent()) {
+        RunState.StaffRef ref = ref(filler.get());
+        filled.put(position, ref);
+        plan.positions.put(position, ref);
+        plan.event("position.filled", map("position", position, "staffId", ref.id(), "staffName", ref.name()));
+      } else {
+        plan.event("position.unfilled", map("position", position, "roles", roles));
+      }
+    });
+    return filled;
+  }
+
+  private void startPage(Plan plan, RunState state, PageStep step, Instant now) {
+    List<RunState.StaffRef> to = resolve(step.to(), state.positions());
+    page(plan, step, to, 0, now);
+    plan.event("step.started", map("stepId", step.id(), "kind", "page", "recipients", to.size(),
+        "ackRequired", step.ack().required()));
+    if (step.ack().required()) {
+      // Nobody to page: escalate at once rather than wait for an answer that cannot come.
+      plan.timers.add(new Plan.Timer(TimerKind.ESCALATE, step.id(), 0, 0,
+          to.isEmpty() ? now : now.plus(step.ack().every())));
+    }
+  }
+
+  private void page(Plan plan, PageStep step, List<RunState.StaffRef> to, int level, Instant now) {
+    String body = Messages.page(incident, playbook, facility.name(), step);
+    for (RunState.StaffRef s : to) {
+      plan.sends.add(new Plan.Send(s, Notification.Kind.PAGE, body, step.ack().required(), step.id(), level));
+    }
+  }
+
+  private Plan escalate(RunState state, Plan.Timer timer, Instant now) {
+    Plan plan = new Plan();
+    PageStep step = (PageStep) playbook.step(timer.target()).orElseThrow();
+    if (state.stepAcknowledged(step.id())) {
+      return plan;
+    }
+    if (timer.attempt() < step.ack().repeat()) {
+      List<RunState.StaffRef> again = paged(state, step.id(), timer.level());
+      page(plan, step, again, timer.level(), now);
+      plan.timers.add(new Plan.Timer(TimerKind.ESCALATE, step.id(), timer.level(), timer.attempt() + 1,
+          now.plus(step.ack().every())));
+      plan.event("page.repeated", map("stepId", step.id(), "level", timer.level(), "repeat", timer.attempt() + 1,
+          "recipients", again.size()));
+      return plan;
+    }
+    int next = timer.level() + 1;
+    if (next >= step.ack().levels()) {
+      plan.event("page.unanswered", map("stepId", step.id(), "levels", step.ack().levels()));
+      return plan;
+    }
+    List<RunState.StaffRef> to = resolve(step.ack().level(step, next), state.positions());
+    page(plan, step, to, next, now);
+    plan.timers.add(new Plan.Timer(TimerKind.ESCALATE, step.id(), next, 0,
+        to.isEmpty() ? now : now.plus(step.ack().every())));
+    plan.event("page.escalated", map("stepId", step.id(), "level", next, "recipients", to.size()));
+    return plan;
+  }
+
+  private void startRollcall(Plan plan, RunState state, RollcallStep step, Instant now) {
+    List<RunState.StaffRef> to = resolve(step.to(), state.positions());
+    ask(plan, step, to);
+    plan.rollcalls.put(step.id(), RunState.RollcallStatus.OPEN);
+    for (int i = 0; i < step.widen().size(); i++) {
+      plan.timers.add(new Plan.Timer(TimerKind.WIDEN, step.id(), i, 0, now.plus(step.widen().get(i).after())));
+    }
+    plan.event("rollcall.started", map("stepId", step.id(), "asked", to.size(), "need", step.need()));
+  }
+
+  private void ask(Plan plan, RollcallStep step, List<RunState.StaffRef> to) {
+    String body = Messages.frame(incident, step.ask().render(Messages.values(incident, playbook, facility.name()))
+        + " " + step.menu() + ".");
+    for (RunState.StaffRef s : to) {
+      plan.sends.add(new Plan.Send(s, Notification.Kind.ROLLCALL, body, false, step.id(), 0));
+    }
+  }
+
+  private Plan widen(RunState state, Plan.Timer timer, Instant now) {
+    Plan plan = new Plan();
+    RollcallStep step = (RollcallStep) playbook.step(timer.target()).orElseThrow();
+    if (state.rollcalls().getOrDefault(step.id(), RunState.RollcallStatus.OPEN) != RunState.RollcallStatus.OPEN) {
+      return plan;
+    }
+    List<String> alreadyAsked = state.notifications().stream()
+        .filter(n -> step.id().equals(n.stepId())).map(Notification::staffId).toList();
+    List<RunState.StaffRef> more = resolve(step.widen().get(timer.level()).to(), state.positions()).stream()
+        .filter(s -> !alreadyAsked.contains(s.id())).toList();
+    ask(plan, step, more);
+    plan.event("rollcall.widened", map("stepId", step.id(), "asked", more.size(), "tally", state.tally(step.id()),
+        "need", step.need()));
+    return plan;
+  }
+
+  // ---- tasks and reminders
+
+  private void createTask(Plan plan, Map<String, RunState.StaffRef> filled, TaskDef task, Instant now) {
+    RunState.StaffRef owner = filled.get(task.owner());
+    Instant due = now.plus(task.due());
+    String text = task.text().render(Messages.values(incident, playbook, facility.name()));
+    plan.tasks.add(new Plan.NewTask(task, text, owner, due));
+    plan.timers.add(new Plan.Timer(TimerKind.TASK_DUE, task.id(), 0, 0, due));
+    plan.event("task.created", map("taskId", task.id(), "phase", task.phase().id(), "owner", task.owner(),
+        "staffId", owner == null ? null : owner.id(), "staffName", owner == null ? null : owner.name(),
+        "do", text, "dueAt", due.toString()));
+  }
+
+  private Plan taskDue(RunState state, Plan.Timer timer) {
+    Plan plan = new Plan();
+    Optional<RunState.TaskState> task = state.task(timer.target());
+    if (task.isEmpty() || task.get().status() == RunState.TaskStatus.DONE) {
+      return plan;
+    }
+    TaskDef def = playbook.task(timer.target()).orElseThrow();
+    RunState.StaffRef owner = task.get().ownerStaff();
+    if (owner != null) {
+      String text = def.text().render(Messages.values(incident, playbook, facility.name()));
+      plan.sends.add(new Plan.Send(owner, Notification.Kind.TASK,
+          Messages.frame(incident, "OVERDUE task (" + def.owner() + "): " + text), false, null, 0));
+    }
+    plan.event("task.overdue", map("taskId", def.id(), "owner", def.owner(),
+        "staffId", owner == null ? null : owner.id(), "paged", owner != null));
+    return plan;
+  }
+
+  private Plan remind(RunState state, Instant now) {
+    Plan plan = new Plan();
+    Reminder reminder = playbook.reminder();
+    String body = Messages.frame(incident, reminder.say().render(Messages.values(incident, playbook, facility.name())));
+    List<RunState.StaffRef> to = resolve(reminder.to(), state.positions());
+    to.forEach(s -> plan.sends.add(new Plan.Send(s, Notification.Kind.REMINDER, body, false, null, 0)));
+    plan.timers.add(new Plan.Timer(TimerKind.REMINDER, "reminder", 0, 0, now.plus(reminder.every())));
+    plan.event("reminder.sent", map("recipients", to.size()));
+    return plan;
+  }
+
+  // ---- helpers
+
+  /** Roles (everyone holding them at the facility) and positions (whoever fills them), once each. */
+  private List<RunState.StaffRef> resolve(List<String> names, Map<String, RunState.StaffRef> positions) {
+    Map<String, RunState.StaffRef> out = new LinkedHashMap<>();
+    for (String name : names) {
+      if (playbook.positions().containsKey(name)) {
+        RunState.StaffRef filler = positions.get(name);
+        if (filler != null) {
+          out.putIfAbsent(filler.id(), filler);
+        }
+      } else {
+        roster.holding(facility.id(), List.of(name)).forEach(s -> out.putIfAbsent(s.id(), ref(s)));
+      }
+    }
+    return new ArrayList<>(out.values());
+  }
+
+  /** The people paged at a level of a step (for a repeat: those who got it before). */
+  private static List<RunState.StaffRef> paged(RunState state, String stepId, int level) {
+    Map<String, RunState.StaffRef> out = new LinkedHashMap<>();
+    for (Notification n : state.notifications()) {
+      if (stepId.equals(n.stepId()) && n.level() == level && n.kind() == Notification.Kind.PAGE) {
+        out.putIfAbsent(n.staffId(), new RunState.StaffRef(n.staffId(), n.staffName(), n.phone()));
+      }
+    }
+    return new ArrayList<>(out.values());
+  }
+
+  private Plan.Send info(RunState.StaffRef to, String text) {
+    return new Plan.Send(to, Notification.Kind.INFO, Messages.frame(incident, text), false, null, 0);
+  }
+
+  private static RunState.StaffRef ref(Staff s) {
+    return new RunState.StaffRef(s.id(), s.name(), s.phone());
+  }
+
+  /** An event payload in the order given; null values are kept (they say "none"). */
+  static Map<String, Object> map(Object... keyValues) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      m.put((String) keyValues[i], keyValues[i + 1]);
+    }
+    return m;
+  }
+}
