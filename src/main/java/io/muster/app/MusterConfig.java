@@ -56,6 +56,8 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
       Map.entry("MUSTER_CLUSTER_PORT", "cluster.port"),
       Map.entry("MUSTER_CLUSTER_MEMBERS", "cluster.members"),
       Map.entry("MUSTER_SIMULATOR_PORT", "sms.simulatorPort"),
+      Map.entry("MUSTER_POLL_MS", "dispatch.pollMs"),
+      Map.entry("MUSTER_LEASE_SECONDS", "dispatch.leaseSeconds"),
       Map.entry("MUSTER_ROSTER", "files.roster"),
       Map.entry("MUSTER_PLAYBOOKS", "files.playbooks"),
       Map.entry("TWILIO_ACCOUNT_SID", "sms.accountSid"),

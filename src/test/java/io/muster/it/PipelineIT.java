@@ -249,10 +249,14 @@ class PipelineIT {
   }
 
   static void eventually(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
+    eventually(WAIT, condition);
+  }
+
+  static void eventually(Duration wait, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + wait.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + WAIT);
+        throw new AssertionError("condition not met within " + wait);
       }
       sleep(25);
     }

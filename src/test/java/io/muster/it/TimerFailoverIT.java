@@ -1,0 +1,178 @@
+package io.muster.it;
+
+import static io.muster.it.PipelineIT.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.muster.app.Muster;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Two clustered nodes on PostgreSQL. Node A runs as its own process; it triggers an incident whose
+ * playbook sets timers a few seconds out, takes leases on them, and is killed ({@code kill -9}).
+ * Node B must fire each timer once its lease has run out: exactly once, and not before.
+ */
+@Timeout(180)
+class TimerFailoverIT {
+  private static final String PLAYBOOKS = "src/test/resources/it/playbooks-failover";
+  private static final String ROSTER = "src/test/resources/it/roster.yaml";
+
+  private TestDatabase db;
+  private TestNodes nodes;
+  private Process nodeA;
+
+  @AfterEach
+  void tearDown() {
+    if (nodeA != null) {
+      nodeA.destroyForcibly();
+    }
+    if (nodes != null) {
+      nodes.close();
+    }
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  @Test
+  @DisplayName("the node holding the timers is killed; the other fires each of them once, after its lease")
+  void survivorFiresEachTimerOnce() throws Exception {
+    db = TestDatabase.postgres();
+    nodes = new TestNodes(db);
+    String cluster = "muster-failover-" + UUID.randomUUID();
+    int clusterA = TestNodes.freePort();
+    int clusterB = TestNodes.freePort();
+    String members = "127.0.0.1:" + clusterA + ",127.0.0.1:" + clusterB;
+    int httpA = TestNodes.freePort();
+    nodeA = startProcess(httpA, cluster, clusterA, members);
+    awaitReady("http://127.0.0.1:" + httpA);
+    Muster b = nodes.start(new JsonObject()
+        .put("nodeId", "node-b")
+        .put("files", new JsonObject().put("roster", ROSTER).put("playbooks", PLAYBOOKS))
+        .put("cluster", new JsonObject().put("enabled", true).put("name", cluster).put("host", "127.0.0.1")
+            .put("port", clusterB).put("members", new JsonArray(List.of(members.split(","))))));
+
+    Http.Response created = Http.postJson("http://127.0.0.1:" + httpA + "/api/v1/incidents",
+        "{\"type\":\"failover-drill\",\"facilityId\":\"general\",\"summary\":\"Failover test\"}");
+    assertThat(created.status()).isEqualTo(201);
+    String incidentId = created.json().getString("id");
+
+    // Node A takes the leases it would take when the timers come due, and dies holding them.
+    Instant leaseEnd = Instant.now().plusSeconds(8);
+    assertThat(leaseAllAsNodeA(incidentId, leaseEnd)).isEqualTo(3);
+    nodeA.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+
+    eventually(Duration.ofSeconds(40), () -> fired(incidentId).size() >= 3);
+    List<Map<String, Object>> fired = fired(incidentId);
+    assertThat(fired).hasSize(3).allSatisfy(t -> {
+      assertThat(t.get("fired_by")).isEqualTo("node-b");
+      assertThat((Instant) t.get("fired_at")).isAfterOrEqualTo(leaseEnd.minusMillis(50));
+    });
+    assertThat(fired).extracting(t -> t.get("kind")).containsExactlyInAnyOrder("escalate", "task-due", "widen");
+    PipelineIT.sleep(1000);
+    assertThat(count("page.repeated", incidentId)).isEqualTo(1);
+    assertThat(count("task.overdue", incidentId)).isEqualTo(1);
+    assertThat(count("rollcall.widened", incidentId)).isEqualTo(1);
+    // The IC got the first page and exactly one repeat; the widened rollcall asked the charge nurse once.
+    assertThat(nodes.simulator.messagesTo("+16175550101").stream().filter(m -> m.body().contains("Failover drill"))
+        .count()).isEqualTo(2);
+    assertThat(nodes.simulator.messagesTo("+16175550103")).hasSize(1);
+
+    // Later timers, set by B's own firing, are B's too: the escalation's next level, once.
+    eventually(Duration.ofSeconds(20), () -> count("page.escalated", incidentId) == 1);
+    assertThat(nodes.simulator.messagesTo("+16175550102")).hasSize(1);
+    assertThat(b.httpPort()).isPositive();
+  }
+
+  private Process startProcess(int httpPort, String cluster, int clusterPort, String members) throws Exception {
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+        "-Dhazelcast.logging.type=slf4j", "-cp", classpath, "io.muster.app.Main");
+    Map<String, String> env = pb.environment();
+    env.put("MUSTER_NODE_ID", "node-a");
+    env.put("MUSTER_HTTP_HOST", "127.0.0.1");
+    env.put("MUSTER_HTTP_PORT", String.valueOf(httpPort));
+    env.put("MUSTER_PUBLIC_BASE_URL", "http://127.0.0.1:" + httpPort);
+    env.put("MUSTER_DB_URL", db.url);
+    env.put("MUSTER_DB_USER", db.user);
+    env.put("MUSTER_CLUSTER", "true");
+    env.put("MUSTER_CLUSTER_NAME", cluster);
+    env.put("MUSTER_CLUSTER_HOST", "127.0.0.1");
+    env.put("MUSTER_CLUSTER_PORT", String.valueOf(clusterPort));
+    env.put("MUSTER_CLUSTER_MEMBERS", members);
+    env.put("MUSTER_ROSTER", ROSTER);
+    env.put("MUSTER_PLAYBOOKS", PLAYBOOKS);
+    env.put("MUSTER_POLL_MS", "250");
+    env.put("MUSTER_LEASE_SECONDS", "5");
+    env.put("TWILIO_ACCOUNT_SID", TestNodes.ACCOUNT_SID);
+    env.put("TWILIO_AUTH_TOKEN", TestNodes.AUTH_TOKEN);
+    env.put("TWILIO_FROM", "+15005550006");
+    env.put("TWILIO_API_BASE_URL", nodes.simulator.baseUrl());
+    File log = new File("target/failover-node-a.log");
+    pb.redirectErrorStream(true).redirectOutput(log);
+    return pb.start();
+  }
+
+  private void awaitReady(String base) {
+    eventually(Duration.ofSeconds(60), () -> {
+      if (!nodeA.isAlive()) {
+        throw new AssertionError("node A exited; see target/failover-node-a.log");
+      }
+      try {
+        return Http.get(base + "/health/ready").status() == 200;
+      } catch (IllegalStateException notYet) {
+        return false;
+      }
+    });
+  }
+
+  private int leaseAllAsNodeA(String incidentId, Instant until) throws SQLException {
+    try (Connection c = DriverManager.getConnection(db.url, db.user, "");
+         PreparedStatement ps = c.prepareStatement("UPDATE playbook_timer SET lease_owner = 'node-a', lease_until = ?"
+             + " WHERE incident_id = ? AND status = 'pending'")) {
+      ps.setTimestamp(1, Timestamp.from(until));
+      ps.setString(2, incidentId);
+      return ps.executeUpdate();
+    }
+  }
+
+  private List<Map<String, Object>> fired(String incidentId) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(db.url, db.user, "");
+         PreparedStatement ps = c.prepareStatement("SELECT kind, fired_by, fired_at FROM playbook_timer"
+             + " WHERE incident_id = ? AND status = 'fired' AND esc_level = 0 ORDER BY fired_at")) {
+      ps.setString(1, incidentId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(Map.of("kind", rs.getString(1), "fired_by", rs.getString(2),
+              "fired_at", rs.getTimestamp(3).toInstant()));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return out;
+  }
+
+  private long count(String type, String incidentId) {
+    return db.count("SELECT COUNT(*) FROM journal WHERE event_type = '" + type + "' AND incident_id = '" + incidentId + "'");
+  }
+}
