@@ -198,8 +198,8 @@ public final class PlaybookEngine {
     if (state.stepAcknowledged(step.id())) {
       return plan;
     }
-    if (timer.attempt() < step.ack().repeat()) {
-      List<RunState.StaffRef> again = paged(state, step.id(), timer.level());
+    List<RunState.StaffRef> again = paged(state, step.id(), timer.level());
+    if (timer.attempt() < step.ack().repeat() && !again.isEmpty()) {
       page(plan, step, again, timer.level(), now);
       plan.timers.add(new Plan.Timer(TimerKind.ESCALATE, step.id(), timer.level(), timer.attempt() + 1,
           now.plus(step.ack().every())));
