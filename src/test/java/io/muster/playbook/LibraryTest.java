@@ -13,6 +13,8 @@ import io.muster.roster.RosterLoader;
 import io.muster.roster.domain.Facility;
 import io.muster.roster.domain.FacilityType;
 import io.muster.roster.domain.Roster;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The playbook library shipped in playbooks/, checked against the demo roster in config/. */
 class LibraryTest {
@@ -33,7 +36,7 @@ class LibraryTest {
   private static Map<String, String> sample(Playbook playbook) {
     String facility = ROSTER.facilities().stream().map(Facility::name)
         .max(Comparator.comparingInt(String::length)).filter(n -> n.length() > 23).orElse("Muster General Hospital");
-    String summary = "Multi-vehicle crash on I-93 northbound, about 20 hurt, ETA 10";
+    String summary = "Multi-vehicle crash on I-93 northbound, about 20 hurt, ETA 9";
     return Map.of("facility", facility, "summary", summary, "ref", "AB3CD", "incident", playbook.name(),
         "severity", "critical");
   }
@@ -71,7 +74,7 @@ class LibraryTest {
   @Test
   @DisplayName("each file is named after its playbook's id")
   void fileNamesMatchIds() throws Exception {
-    try (var files = java.nio.file.Files.list(LIBRARY)) {
+    try (var files = Files.list(LIBRARY)) {
       List<String> names = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml"))
           .map(n -> n.substring(0, n.length() - ".yaml".length())).sorted().toList();
       assertThat(names).containsExactlyElementsOf(library().keySet());
@@ -91,6 +94,19 @@ class LibraryTest {
     });
     assertThat(library().values().stream().flatMap(p -> p.steps().stream()).filter(RollcallStep.class::isInstance))
         .as("rollcalls").hasSizeGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("every playbook pages the incident commander in a step of its own, with escalation: one reply"
+      + " acknowledges a whole step, so nobody else's reply may stop the IC's escalation")
+  void incidentCommanderPagedAlone() {
+    assertThat(library().values()).allSatisfy(p -> assertThat(p.steps()).as(p.id())
+        .anySatisfy(s -> assertThat(s).isInstanceOfSatisfying(PageStep.class, page -> {
+          assertThat(page.to()).containsExactly("incident-commander");
+          assertThat(page.when()).isEqualTo(Condition.ALWAYS);
+          assertThat(page.ack().required()).isTrue();
+          assertThat(page.ack().then()).isNotEmpty();
+        })));
   }
 
   @Test
@@ -162,6 +178,17 @@ class LibraryTest {
         }
       }
     }
+  }
+
+  @Test
+  @DisplayName("the annotated example in playbooks/README.md is the library's mass-casualty playbook")
+  void readmeExampleIsTheRealOne(@TempDir Path dir) throws IOException {
+    String readme = Files.readString(LIBRARY.resolve("README.md"));
+    int start = readme.indexOf("```yaml\n") + "```yaml\n".length();
+    String example = readme.substring(start, readme.indexOf("```", start));
+    Path file = Files.writeString(dir.resolve("mass-casualty.yaml"), example);
+
+    assertThat(PlaybookLoader.load(file, ROSTER.roles())).isEqualTo(library().get("mass-casualty"));
   }
 
   /** The demo facilities a playbook applies to, narrowed by a step's facility condition. */
