@@ -30,8 +30,33 @@ final class IncidentViews {
     return new JsonObject(IncidentMaps.of(d.incident()))
         .put("notifications", notifications)
         .put("acks", acks)
-        .put("run", d.run())
+        .put("run", d.run().copy().put("steps", steps(d.timeline())))
         .put("timeline", timeline);
+  }
+
+  /** Each step of the run as its events tell it: started, skipped, acknowledged, escalated, unanswered. */
+  private static JsonArray steps(java.util.List<JournalEvent> timeline) {
+    java.util.Map<String, JsonObject> steps = new java.util.LinkedHashMap<>();
+    for (JournalEvent e : timeline) {
+      Object stepId = e.payload().get("stepId");
+      if (stepId == null || e.type().startsWith("notification.")) {
+        continue;
+      }
+      JsonObject step = steps.computeIfAbsent(stepId.toString(), id -> new JsonObject().put("stepId", id).put("level", 0));
+      switch (e.type()) {
+        case "step.started", "rollcall.started" -> step.put("status", "started");
+        case "readiness.change-requested" -> step.put("status", "done");
+        case "step.skipped" -> step.put("status", "skipped");
+        case "escalation.stopped" -> step.put("status", "acknowledged");
+        case "page.escalated" -> step.put("level", e.payload().get("level"));
+        case "page.unanswered" -> step.put("status", "unanswered");
+        case "rollcall.need-met" -> step.put("status", "need-met");
+        case "rollcall.need-unmet" -> step.put("status", "started");
+        case "rollcall.closed" -> step.put("status", "closed");
+        default -> { }
+      }
+    }
+    return new JsonArray(new java.util.ArrayList<>(steps.values()));
   }
 
   /** A notification as coordinators see it: no phone number, no message text. */
