@@ -267,8 +267,8 @@ public final class PlaybookLoader {
     node.only(WHEN);
     Set<Severity> severities = new HashSet<>();
     if (node.has("severity")) {
-      for (String s : node.get("severity").texts()) {
-        severities.add(severity(node.get("severity"), s));
+      for (YamlNode s : node.get("severity").textNodes()) {
+        severities.add(severity(at(node.get("severity"), s), s.text()));
       }
     }
     return new Condition(severities, node.has("drill") ? node.get("drill").bool() : null,
@@ -278,10 +278,11 @@ public final class PlaybookLoader {
   /** Roles or activated positions. */
   private List<String> to(YamlNode node) {
     List<String> names = node.texts();
-    for (String name : names) {
+    for (YamlNode item : node.textNodes()) {
+      String name = item.text();
       if (!roles.contains(name) && !positions.contains(name)) {
         String hint = Positions.HICS.contains(name) ? " (a position must be listed under positions to be paged)" : "";
-        throw node.error("unknown role or position '" + name + "'" + hint);
+        throw at(node, item).error("unknown role or position '" + name + "'" + hint);
       }
     }
     if (names.isEmpty()) {
@@ -292,13 +293,17 @@ public final class PlaybookLoader {
 
   /** The roles that fill a position, in order of preference. */
   private List<String> roleList(YamlNode node) {
-    List<String> names = node.texts();
-    for (String name : names) {
-      if (!roles.contains(name)) {
-        throw node.error("unknown role '" + name + "'");
+    for (YamlNode item : node.textNodes()) {
+      if (!roles.contains(item.text())) {
+        throw at(node, item).error("unknown role '" + item.text() + "'");
       }
     }
-    return names;
+    return node.texts();
+  }
+
+  /** An item's line with its list's path, which names the field ("steps[0].page.to"). */
+  private static YamlNode at(YamlNode list, YamlNode item) {
+    return item.withPath(list.path());
   }
 
   private Template template(YamlNode node) {
@@ -328,11 +333,11 @@ public final class PlaybookLoader {
   private static Set<FacilityType> facilityTypes(YamlNode node) {
     Set<FacilityType> types = new HashSet<>();
     if (node != null) {
-      for (String t : node.texts()) {
+      for (YamlNode t : node.textNodes()) {
         try {
-          types.add(FacilityType.of(t));
+          types.add(FacilityType.of(t.text()));
         } catch (IllegalArgumentException e) {
-          throw node.error("'" + t + "' is not a facility type (hospital, clinic, nursing-home)");
+          throw at(node, t).error("'" + t.text() + "' is not a facility type (hospital, clinic, nursing-home)");
         }
       }
     }

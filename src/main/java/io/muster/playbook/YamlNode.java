@@ -45,6 +45,11 @@ final class YamlNode {
     }
   }
 
+  /** The same node reported under another path. */
+  YamlNode withPath(String otherPath) {
+    return new YamlNode(node, file, otherPath);
+  }
+
   int line() {
     return node.getStartMark().getLine() + 1;
   }
@@ -134,10 +139,12 @@ final class YamlNode {
 
   /** A list of texts; a single text counts as a list of one. */
   List<String> texts() {
-    if (node instanceof ScalarNode) {
-      return List.of(text());
-    }
-    return items().stream().map(YamlNode::text).toList();
+    return textNodes().stream().map(YamlNode::text).toList();
+  }
+
+  /** The items of a list of texts, each with its own line (a single text: itself). */
+  List<YamlNode> textNodes() {
+    return node instanceof ScalarNode ? List.of(this) : items();
   }
 
   /** The entries of a mapping, in file order. */

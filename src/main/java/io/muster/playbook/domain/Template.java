@@ -14,15 +14,15 @@ public record Template(String text) {
 
   public Template {
     if (text == null || text.isBlank()) {
-      throw new IllegalArgumentException("say: must not be blank");
+      throw new IllegalArgumentException("a message must not be blank");
     }
     String rest = PLACEHOLDER.matcher(text).replaceAll("");
     if (rest.contains("{") || rest.contains("}")) {
-      throw new IllegalArgumentException("say: a '{' or '}' without its pair; placeholders look like {facility}");
+      throw new IllegalArgumentException("a '{' or '}' without its pair; placeholders look like {facility}");
     }
     for (String name : placeholders(text)) {
       if (!PLACEHOLDERS.contains(name)) {
-        throw new IllegalArgumentException("say: unknown placeholder {" + name + "}; known: " + PLACEHOLDERS);
+        throw new IllegalArgumentException("unknown placeholder {" + name + "}; known: " + PLACEHOLDERS);
       }
     }
   }

@@ -25,7 +25,7 @@ class TemplateTest {
   void unknownPlaceholder() {
     assertThatThrownBy(() -> new Template("Patient {patient_name} in {facility}"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("say: ")
+        .hasMessageStartingWith("unknown placeholder ")
         .hasMessageContaining("{patient_name}");
   }
 
@@ -44,7 +44,7 @@ class TemplateTest {
   void blank(String text) {
     assertThatThrownBy(() -> new Template(text))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("say");
+        .hasMessageContaining("must not be blank");
   }
 
   @Test
