@@ -28,6 +28,9 @@ import java.util.Optional;
  * reply is recorded once, by its message SID; a status only ever moves forward. Blocking.
  */
 public final class Inbox {
+  /** How long after a call-out a numbered answer is still told that it has ended. */
+  private static final Duration ENDED_CALLOUT_WINDOW = Duration.ofHours(24);
+
   private final Db db;
   private final Clock clock;
   private final Roster roster;
@@ -40,7 +43,10 @@ public final class Inbox {
     this.runs = runs;
   }
 
-  /** What became of a reply: acknowledged, answered, no-open-page, not-understood, unknown-sender, duplicate. */
+  /**
+   * What became of a reply: acknowledged, answered, call-out-ended, no-open-page, not-understood,
+   * unknown-sender, duplicate.
+   */
   public record Recorded(String outcome, List<JournalEvent> events) { }
 
   public Recorded reply(String messageSid, String from, String body) {
@@ -85,6 +91,14 @@ public final class Inbox {
         }
       } else if (open.isPresent() && "1".equals(text)) {
         return acknowledge(c, messageSid, staff, body, open.get(), now);
+      } else if (open.isEmpty()) {
+        // An answer to a call-out that has ended: say so, rather than leave the person wondering.
+        Optional<Notification> ended = NotificationSql.latestRollcall(c, staff.phone(), now.minus(ENDED_CALLOUT_WINDOW));
+        List<NewEvent> events = ended.isEmpty() ? null : runs.answered(c, ended.get(), Integer.parseInt(text), now, actor);
+        if (events != null) {
+          record(c, messageSid, staff.phone(), body, now, ended.get().id(), "call-out-ended");
+          return new Recorded("call-out-ended", Journal.append(c, now, events));
+        }
       }
     } else if (Replies.isAck(text)) {
       Optional<Notification> page = NotificationSql.openPage(c, staff.phone());

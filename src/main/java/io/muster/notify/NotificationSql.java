@@ -72,6 +72,12 @@ public final class NotificationSql {
         .stream().findFirst();
   }
 
+  /** The newest rollcall question to this phone since {@code since}, whatever became of its incident. */
+  public static Optional<Notification> latestRollcall(Connection c, String phone, Instant since) throws SQLException {
+    return query(c, "SELECT " + COLUMNS + " FROM notification WHERE phone = ? AND kind = 'rollcall'"
+        + " AND created_at > ? ORDER BY created_at DESC, id DESC", phone, Db.ts(since)).stream().findFirst();
+  }
+
   /** The newest page to this phone that still waits for an answer, on an active incident. */
   public static Optional<Notification> openPage(Connection c, String phone) throws SQLException {
     return query(c, "SELECT " + prefixed("n") + " FROM notification n JOIN incident i ON i.id = n.incident_id"

@@ -7,6 +7,7 @@ import io.muster.roster.domain.Facility;
 import io.muster.roster.domain.FacilityType;
 import io.muster.roster.domain.PhoneNumbers;
 import io.muster.roster.domain.Roster;
+import io.muster.roster.domain.Shift;
 import io.muster.roster.domain.Staff;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,7 +53,8 @@ public final class RosterLoader {
     for (int i = 0; i < list.size(); i++) {
       JsonNode row = list.get(i);
       try {
-        facilities.add(new Facility(text(row, "id"), text(row, "name"), FacilityType.of(text(row, "type"))));
+        facilities.add(new Facility(text(row, "id"), text(row, "name"), FacilityType.of(text(row, "type")),
+            zone(row.path("timezone"))));
       } catch (IllegalArgumentException e) {
         throw new RosterException(file + ": facilities[" + i + "]: " + e.getMessage());
       }
@@ -103,7 +105,20 @@ public final class RosterLoader {
         throw new IllegalArgumentException("roles: '" + role + "' is not in the roles list");
       }
     }
-    return new Staff(text(row, "id"), text(row, "name"), phone, facility, roles);
+    JsonNode shift = row.path("shift");
+    return new Staff(text(row, "id"), text(row, "name"), phone, facility, roles,
+        shift.isMissingNode() || shift.isNull() ? null : Shift.parse(shift.asText()));
+  }
+
+  private static java.time.ZoneId zone(JsonNode node) {
+    if (node.isMissingNode() || node.isNull()) {
+      return java.time.ZoneOffset.UTC;
+    }
+    try {
+      return java.time.ZoneId.of(node.asText());
+    } catch (java.time.DateTimeException e) {
+      throw new IllegalArgumentException("timezone: '" + node.asText() + "' is not a time zone such as America/New_York");
+    }
   }
 
   private static void requireList(Path file, JsonNode node, String name) {

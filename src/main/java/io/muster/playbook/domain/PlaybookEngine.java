@@ -34,7 +34,7 @@ public final class PlaybookEngine {
   /** The incident started: fill positions, run the steps that apply, create tasks, set timers. */
   public Plan start(Instant now) {
     Plan plan = new Plan();
-    Map<String, RunState.StaffRef> filled = fillPositions(plan);
+    Map<String, RunState.StaffRef> filled = fillPositions(plan, now);
     RunState state = new RunState(filled, List.of(), Map.of(), Map.of(), List.of());
     for (Step step : playbook.steps()) {
       if (!step.when().holds(incident, facility.type())) {
@@ -156,16 +156,23 @@ public final class PlaybookEngine {
 
   // ---- steps
 
-  private Map<String, RunState.StaffRef> fillPositions(Plan plan) {
+  /**
+   * Each position goes to someone on shift holding its first role that anyone on shift holds;
+   * with nobody on shift for any of its roles, to the first holder at all.
+   */
+  private Map<String, RunState.StaffRef> fillPositions(Plan plan, Instant now) {
     Map<String, RunState.StaffRef> filled = new LinkedHashMap<>();
     playbook.positions().forEach((position, roles) -> {
       Optional<Staff> filler = roles.stream()
-          .flatMap(role -> roster.holding(facility.id(), List.of(role)).stream()).findFirst();
+          .flatMap(role -> roster.holding(facility.id(), List.of(role)).stream())
+          .filter(s -> s.onDuty(now, facility.zone())).findFirst()
+          .or(() -> roles.stream().flatMap(role -> roster.holding(facility.id(), List.of(role)).stream()).findFirst());
       if (filler.isPresent()) {
         RunState.StaffRef ref = ref(filler.get());
         filled.put(position, ref);
         plan.positions.put(position, ref);
-        plan.event("position.filled", map("position", position, "staffId", ref.id(), "staffName", ref.name()));
+        plan.event("position.filled", map("position", position, "staffId", ref.id(), "staffName", ref.name(),
+            "onShift", filler.get().onDuty(now, facility.zone())));
       } else {
         plan.event("position.unfilled", map("position", position, "roles", roles));
       }
@@ -174,7 +181,7 @@ public final class PlaybookEngine {
   }
 
   private void startPage(Plan plan, RunState state, PageStep step, Instant now) {
-    List<RunState.StaffRef> to = resolve(step.to(), state.positions());
+    List<RunState.StaffRef> to = resolve(step.to(), state.positions(), now);
     page(plan, step, to, 0, now);
     plan.event("step.started", map("stepId", step.id(), "kind", "page", "recipients", to.size(),
         "ackRequired", step.ack().required()));
@@ -212,7 +219,7 @@ public final class PlaybookEngine {
       plan.event("page.unanswered", map("stepId", step.id(), "levels", step.ack().levels()));
       return plan;
     }
-    List<RunState.StaffRef> to = resolve(step.ack().level(step, next), state.positions());
+    List<RunState.StaffRef> to = resolve(step.ack().level(step, next), state.positions(), now);
     page(plan, step, to, next, now);
     plan.timers.add(new Plan.Timer(TimerKind.ESCALATE, step.id(), next, 0,
         to.isEmpty() ? now : now.plus(step.ack().every())));
@@ -221,7 +228,7 @@ public final class PlaybookEngine {
   }
 
   private void startRollcall(Plan plan, RunState state, RollcallStep step, Instant now) {
-    List<RunState.StaffRef> to = resolve(step.to(), state.positions());
+    List<RunState.StaffRef> to = resolve(step.to(), state.positions(), now);
     ask(plan, step, to);
     plan.rollcalls.put(step.id(), RunState.RollcallStatus.OPEN);
     for (int i = 0; i < step.widen().size(); i++) {
@@ -246,7 +253,7 @@ public final class PlaybookEngine {
     }
     List<String> alreadyAsked = state.notifications().stream()
         .filter(n -> step.id().equals(n.stepId())).map(Notification::staffId).toList();
-    List<RunState.StaffRef> more = resolve(step.widen().get(timer.level()).to(), state.positions()).stream()
+    List<RunState.StaffRef> more = resolve(step.widen().get(timer.level()).to(), state.positions(), now).stream()
         .filter(s -> !alreadyAsked.contains(s.id())).toList();
     ask(plan, step, more);
     plan.event("rollcall.widened", map("stepId", step.id(), "asked", more.size(), "tally", state.tally(step.id()),
@@ -289,7 +296,7 @@ public final class PlaybookEngine {
     Plan plan = new Plan();
     Reminder reminder = playbook.reminder();
     String body = Messages.frame(incident, reminder.say().render(Messages.values(incident, playbook, facility.name())));
-    List<RunState.StaffRef> to = resolve(reminder.to(), state.positions());
+    List<RunState.StaffRef> to = resolve(reminder.to(), state.positions(), now);
     to.forEach(s -> plan.sends.add(new Plan.Send(s, Notification.Kind.REMINDER, body, false, null, 0)));
     plan.timers.add(new Plan.Timer(TimerKind.REMINDER, "reminder", 0, 0, now.plus(reminder.every())));
     plan.event("reminder.sent", map("recipients", to.size()));
@@ -298,8 +305,8 @@ public final class PlaybookEngine {
 
   // ---- helpers
 
-  /** Roles (everyone holding them at the facility) and positions (whoever fills them), once each. */
-  private List<RunState.StaffRef> resolve(List<String> names, Map<String, RunState.StaffRef> positions) {
+  /** Roles (who is reachable for them now, see Roster) and positions (whoever fills them), once each. */
+  private List<RunState.StaffRef> resolve(List<String> names, Map<String, RunState.StaffRef> positions, Instant now) {
     Map<String, RunState.StaffRef> out = new LinkedHashMap<>();
     for (String name : names) {
       if (playbook.positions().containsKey(name)) {
@@ -308,7 +315,7 @@ public final class PlaybookEngine {
           out.putIfAbsent(filler.id(), filler);
         }
       } else {
-        roster.holding(facility.id(), List.of(name)).forEach(s -> out.putIfAbsent(s.id(), ref(s)));
+        roster.reachable(facility, name, now).forEach(s -> out.putIfAbsent(s.id(), ref(s)));
       }
     }
     return new ArrayList<>(out.values());

@@ -10,8 +10,8 @@ public record Reminder(List<String> to, Duration every, Template say) {
       throw new IllegalArgumentException("to: at least one role or position is required");
     }
     to = List.copyOf(to);
-    if (every == null || every.compareTo(Duration.ofMinutes(1)) < 0) {
-      throw new IllegalArgumentException("every: must be at least 1m");
+    if (every == null || every.isZero() || every.isNegative()) {
+      throw new IllegalArgumentException("every: must be a positive duration such as 30m");
     }
     if (say == null) {
       throw new IllegalArgumentException("say: is required");

@@ -1,7 +1,11 @@
 package io.muster.roster.domain;
 
-/** A place that runs incidents: a hospital, a clinic, a nursing home. */
-public record Facility(String id, String name, FacilityType type) {
+/** A place that runs incidents: a hospital, a clinic, a nursing home; shifts are in its time zone. */
+public record Facility(String id, String name, FacilityType type, java.time.ZoneId zone) {
+  public Facility(String id, String name, FacilityType type) {
+    this(id, name, type, java.time.ZoneOffset.UTC);
+  }
+
   public Facility {
     if (id == null || !id.matches("[a-z0-9][a-z0-9-]{0,63}")) {
       throw new IllegalArgumentException("id: must be lowercase letters, digits and dashes, got " + id);
@@ -12,5 +16,6 @@ public record Facility(String id, String name, FacilityType type) {
     if (type == null) {
       throw new IllegalArgumentException("type: is required");
     }
+    zone = zone == null ? java.time.ZoneOffset.UTC : zone;
   }
 }

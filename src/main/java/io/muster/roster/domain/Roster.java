@@ -56,6 +56,16 @@ public final class Roster {
     return Optional.ofNullable(byPhone.get(e164));
   }
 
+  /**
+   * Who to reach for a role now: the holders on shift, or, when none of them is, every holder
+   * (better to wake someone than to page nobody).
+   */
+  public List<Staff> reachable(Facility facility, String role, java.time.Instant at) {
+    List<Staff> holders = holding(facility.id(), List.of(role));
+    List<Staff> onDuty = holders.stream().filter(s -> s.onDuty(at, facility.zone())).toList();
+    return onDuty.isEmpty() ? holders : onDuty;
+  }
+
   /** The staff of a facility holding any of the roles, in roster order. */
   public List<Staff> holding(String facilityId, List<String> wantedRoles) {
     return staff.stream()

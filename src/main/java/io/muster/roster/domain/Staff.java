@@ -3,8 +3,16 @@ package io.muster.roster.domain;
 import java.util.List;
 import java.util.Set;
 
-/** A person who can be paged: E.164 phone, the roles they hold, the facility they work at. */
-public record Staff(String id, String name, String phone, String facilityId, Set<String> roles) {
+/**
+ * A person who can be paged: E.164 phone, the roles they hold, the facility they work at and,
+ * optionally, their daily shift there.
+ */
+public record Staff(String id, String name, String phone, String facilityId, Set<String> roles, Shift shift) {
+  /** Someone with no shift is reachable at any hour (on call, off duty, per diem). */
+  public Staff(String id, String name, String phone, String facilityId, Set<String> roles) {
+    this(id, name, phone, facilityId, roles, null);
+  }
+
   public Staff {
     if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
       throw new IllegalArgumentException("id: must be letters, digits, dots, dashes or underscores, got " + id);
@@ -22,6 +30,11 @@ public record Staff(String id, String name, String phone, String facilityId, Set
       throw new IllegalArgumentException("roles: at least one role is required");
     }
     roles = Set.copyOf(roles);
+  }
+
+  /** On shift now, or without a shift at all. */
+  public boolean onDuty(java.time.Instant at, java.time.ZoneId zone) {
+    return shift == null || shift.covers(at, zone);
   }
 
   public boolean holdsAny(List<String> wanted) {
