@@ -7,6 +7,7 @@ import io.muster.incident.IncidentVerticle;
 import io.muster.incident.Incidents;
 import io.muster.incident.domain.IncidentStatus;
 import io.muster.live.LiveHub;
+import io.muster.notify.DeliveryFailures;
 import io.muster.notify.DispatcherVerticle;
 import io.muster.notify.Inbox;
 import io.muster.notify.NotifyVerticle;
@@ -130,10 +131,11 @@ public final class Muster {
     AsyncDb async = new AsyncDb(vertx, db, config.db().poolSize() * 2);
     PlaybookRuns runs = new PlaybookRuns(loaded.roster(), loaded.playbooks());
     Incidents incidents = new Incidents(db, clock, loaded.roster(), loaded.playbooks(), runs);
-    Inbox inbox = new Inbox(db, clock, loaded.roster(), runs);
+    DeliveryFailures failures = new DeliveryFailures(runs, Duration.ofSeconds(config.sms().undeliveredRetrySeconds()));
+    Inbox inbox = new Inbox(db, clock, loaded.roster(), runs, failures);
     Duration lease = Duration.ofSeconds(config.dispatch().leaseSeconds());
     PlaybookTimers timers = new PlaybookTimers(db, clock, config.nodeId(), lease, runs);
-    Outbox outbox = new Outbox(db, clock, config.nodeId(), lease);
+    Outbox outbox = new Outbox(db, clock, config.nodeId(), lease, config.sms().messagesPerSecond(), failures);
     SmsGateway sms = gateway;
     LiveHub hub = new LiveHub(vertx, async, () -> snapshot(incidents));
     return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
@@ -142,7 +144,8 @@ public final class Muster {
           .compose(v -> vertx.deployVerticle(new NotifyVerticle(inbox, async)))
           .compose(v -> vertx.deployVerticle(new TimerVerticle(timers, async, config.dispatch().pollMs())))
           .compose(v -> vertx.deployVerticle(new DispatcherVerticle(outbox, sms, async, config.http().publicBaseUrl(),
-              config.dispatch().pollMs(), config.dispatch().sendThreads())))
+              config.dispatch().pollMs(), config.dispatch().sendThreads(), config.nodeId(),
+              config.sms().breakerOpenSeconds())))
           .compose(v -> vertx.deployVerticle(http));
     }).mapEmpty();
   }

@@ -28,9 +28,12 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
   /**
    * SMS through Twilio. With no account configured, the built-in simulator takes its place
    * ({@code simulatorPort}); {@code apiBaseUrl} points the SDK at another Twilio-compatible API.
+   * {@code messagesPerSecond} is the whole cluster's send budget (0: unpaced); unset, it is 1 with
+   * a Twilio account (a long code's rate) and unpaced with the simulator.
    */
   public record Sms(String accountSid, String authToken, String from, String messagingServiceSid,
-                    String apiBaseUrl, boolean embeddedSimulator, String simulatorHost, int simulatorPort) {
+                    String apiBaseUrl, boolean embeddedSimulator, String simulatorHost, int simulatorPort,
+                    double messagesPerSecond, int undeliveredRetrySeconds, int breakerOpenSeconds) {
     public boolean twilio() {
       return apiBaseUrl == null && !embeddedSimulator;
     }
@@ -57,6 +60,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
       Map.entry("MUSTER_CLUSTER_MEMBERS", "cluster.members"),
       Map.entry("MUSTER_SIMULATOR_PORT", "sms.simulatorPort"),
       Map.entry("MUSTER_POLL_MS", "dispatch.pollMs"),
+      Map.entry("MUSTER_SMS_MPS", "sms.messagesPerSecond"),
       Map.entry("MUSTER_LEASE_SECONDS", "dispatch.leaseSeconds"),
       Map.entry("MUSTER_ROSTER", "files.roster"),
       Map.entry("MUSTER_PLAYBOOKS", "files.playbooks"),
@@ -74,7 +78,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
             .put("url", "jdbc:h2:file:./data/muster;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE")
             .put("user", "sa").put("password", "").put("poolSize", 10))
         .put("sms", new JsonObject().put("from", "+15005550006").put("simulatorHost", "127.0.0.1")
-            .put("simulatorPort", 8090))
+            .put("simulatorPort", 8090).put("undeliveredRetrySeconds", 120).put("breakerOpenSeconds", 10))
         .put("cluster", new JsonObject().put("enabled", false).put("name", "muster").put("host", "127.0.0.1")
             .put("port", 5701).put("members", new JsonArray().add("127.0.0.1:5701")))
         .put("files", new JsonObject().put("roster", "config/roster.yaml").put("playbooks", "playbooks"))
@@ -130,7 +134,8 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
         new Sms(sms.getString("accountSid"), sms.getString("authToken"), sms.getString("from"),
             sms.getString("messagingServiceSid"), sms.getString("apiBaseUrl"),
             !twilioAccount && sms.getString("apiBaseUrl") == null, sms.getString("simulatorHost"),
-            integer(j, "sms.simulatorPort")),
+            integer(j, "sms.simulatorPort"), messagesPerSecond(sms, twilioAccount),
+            integer(j, "sms.undeliveredRetrySeconds"), integer(j, "sms.breakerOpenSeconds")),
         new Cluster(bool(cluster.getValue("enabled")), cluster.getString("name"), cluster.getString("host"),
             integer(j, "cluster.port"), members(cluster.getValue("members"))),
         new Files(files.getString("roster"), files.getString("playbooks")),
@@ -153,6 +158,22 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
       return v instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(v).strip());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("configuration: " + path + " must be a whole number, got '" + v + "'");
+    }
+  }
+
+  private static double messagesPerSecond(JsonObject sms, boolean twilioAccount) {
+    Object v = sms.getValue("messagesPerSecond");
+    if (v == null) {
+      return twilioAccount ? 1 : 0;
+    }
+    try {
+      double mps = v instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(v).strip());
+      if (mps < 0) {
+        throw new NumberFormatException();
+      }
+      return mps;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("configuration: sms.messagesPerSecond must be 0 or more, got '" + v + "'");
     }
   }
 

@@ -10,6 +10,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -18,8 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends what the outbox holds. It wakes when rows are queued (a hint on the bus) and on a timer
  * (the hint may be lost, and rows whose sender died wait for their lease to expire), claims due
- * rows with a lease, sends each through the {@link SmsGateway} on a worker, and records the result.
- * Muster decides about retries here, with backoff and jitter; the gateway never retries.
+ * rows with a lease and a slot of the cluster-wide pacer, sends each through the {@link SmsGateway}
+ * on a worker at its slot, and records the result. Muster decides about retries here, with backoff
+ * and jitter; the gateway never retries. When the provider keeps failing, a circuit breaker stops
+ * sending for a while (coordinators see "SMS degraded") and probes until it recovers.
  */
 public final class DispatcherVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DispatcherVerticle.class);
@@ -35,12 +38,13 @@ public final class DispatcherVerticle extends VerticleBase {
   private final int sendThreads;
   private WorkerExecutor senders;
   private final int maxInFlight;
+  private final CircuitBreaker breaker;
   private boolean running;
   private boolean again;
   private int inFlight;
 
   public DispatcherVerticle(Outbox outbox, SmsGateway gateway, AsyncDb db, String publicBaseUrl, long pollMs,
-                            int sendThreads) {
+                            int sendThreads, String nodeId, int breakerOpenSeconds) {
     this.outbox = outbox;
     this.gateway = gateway;
     this.db = db;
@@ -48,6 +52,7 @@ public final class DispatcherVerticle extends VerticleBase {
     this.pollMs = pollMs;
     this.sendThreads = sendThreads;
     this.maxInFlight = sendThreads * 4;
+    this.breaker = new CircuitBreaker(nodeId, java.time.Clock.systemUTC(), 5, Duration.ofSeconds(breakerOpenSeconds));
   }
 
   @Override
@@ -79,16 +84,17 @@ public final class DispatcherVerticle extends VerticleBase {
    */
   private void cycle() {
     again = false;
-    int room = maxInFlight - inFlight;
+    int room = Math.min(maxInFlight - inFlight, breaker.allowance(BATCH));
     if (room <= 0) {
       running = false;
       return;
     }
-    db.run(() -> outbox.claim(Math.min(BATCH, room)))
+    int limit = outbox.perSecond(Math.min(BATCH, room));
+    db.run(() -> outbox.claim(limit))
         .onSuccess(claims -> claims.forEach(this::send))
         .onFailure(t -> LOG.warn("dispatch cycle failed: {}", t.toString()))
         .onComplete(ar -> {
-          boolean full = ar.succeeded() && ar.result().size() == Math.min(BATCH, room);
+          boolean full = ar.succeeded() && ar.result().size() == limit;
           if (again || full) {
             cycle();
           } else {
@@ -97,8 +103,23 @@ public final class DispatcherVerticle extends VerticleBase {
         });
   }
 
+  /** Sends at the claim's pacer slot; a send needs no worker thread while it waits for it. */
   private void send(Outbox.Claim claim) {
     inFlight++;
+    long waitMs = claim.sendAtMicros() == 0 ? 0 : (claim.sendAtMicros() - nowMicros() + 999) / 1000;
+    if (waitMs > 0) {
+      vertx.setTimer(waitMs, id -> sendNow(claim));
+    } else {
+      sendNow(claim);
+    }
+  }
+
+  private static long nowMicros() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+  }
+
+  private void sendNow(Outbox.Claim claim) {
     senders.executeBlocking(() -> deliver(claim), false)
         .onSuccess(events -> JournalBus.publish(vertx.eventBus(), events))
         .onFailure(t -> LOG.warn("notification {} not recorded: {}", claim.notification().id(), t.toString()))
@@ -113,6 +134,9 @@ public final class DispatcherVerticle extends VerticleBase {
   /** Blocking: one claimed row, looked up first if an earlier try may have reached the provider. */
   private List<JournalEvent> deliver(Outbox.Claim claim) {
     Notification n = claim.notification();
+    if (n.kind() != Notification.Kind.INFO && outbox.optedOut(n.phone())) {
+      return outbox.failed(n, DeliveryFailures.OPTED_OUT, "the person opted out (STOP); not sent");
+    }
     try {
       if (claim.uncertain()) {
         Instant since = n.firstClaimedAt().minus(LOOKBACK);
@@ -124,9 +148,15 @@ public final class DispatcherVerticle extends VerticleBase {
       }
       SentMessage sent = gateway.send(new OutboundSms(n.phone(), n.body(), statusCallbackBase + n.id()));
       LOG.debug("notification {} sent as {}", n.id(), sent.sid());
-      return outbox.sent(n, sent.sid());
+      List<JournalEvent> events = new ArrayList<>(outbox.sent(n, sent.sid()));
+      breaker.succeeded().ifPresent(e -> events.addAll(outbox.systemEvent(e.type(), e.payload())));
+      return events;
     } catch (SmsException e) {
-      return failedAttempt(n, e);
+      List<JournalEvent> events = new ArrayList<>(failedAttempt(n, e));
+      if (e.retryable() || e.ambiguous()) {
+        breaker.failed(e.getMessage()).ifPresent(ev -> events.addAll(outbox.systemEvent(ev.type(), ev.payload())));
+      }
+      return events;
     }
   }
 

@@ -35,12 +35,14 @@ public final class Inbox {
   private final Clock clock;
   private final Roster roster;
   private final PlaybookRuns runs;
+  private final DeliveryFailures failures;
 
-  public Inbox(Db db, Clock clock, Roster roster, PlaybookRuns runs) {
+  public Inbox(Db db, Clock clock, Roster roster, PlaybookRuns runs, DeliveryFailures failures) {
     this.db = db;
     this.clock = clock;
     this.roster = roster;
     this.runs = runs;
+    this.failures = failures;
   }
 
   /**
@@ -73,16 +75,28 @@ public final class Inbox {
   }
 
   /**
-   * A number answers the newest open request (a page's "1" acknowledges it; a rollcall's number is
-   * its answer); ACK, YES and the like acknowledge the newest open page. Anything else is recorded
-   * as not understood.
+   * STOP, START and HELP first, as carriers require. Then a number answers the newest open
+   * request (a page's "1" acknowledges it; a rollcall's number is its answer); ACK, YES and the
+   * like acknowledge the newest open page; a reference ("2 KP3RJ") picks an older incident's.
+   * Anything else gets the help text back.
    */
   private Recorded staffReply(Connection c, String messageSid, Staff staff, String body, Instant now)
       throws SQLException {
-    String text = body == null ? "" : body.strip();
+    boolean optedOut = DeliveryFailures.phoneStatus(c, staff.phone()).filter("opted-out"::equals).isPresent();
+    if (Replies.isStop(body)) {
+      return optOut(c, messageSid, staff, body, now, true);
+    }
+    if (Replies.isStart(body, optedOut)) {
+      return optOut(c, messageSid, staff, body, now, false);
+    }
+    if (Replies.isHelp(body)) {
+      return help(c, messageSid, staff, body, now, "help");
+    }
+    Replies.Parsed reply = Replies.parse(body);
+    String text = reply.answer();
     String actor = "sms:" + staff.id();
     if (text.matches("[1-9]")) {
-      Optional<Notification> open = NotificationSql.openRequest(c, staff.phone());
+      Optional<Notification> open = NotificationSql.openRequest(c, staff.phone(), reply.ref());
       if (open.isPresent() && open.get().kind() == Notification.Kind.ROLLCALL) {
         List<NewEvent> events = runs.answered(c, open.get(), Integer.parseInt(text), now, actor);
         if (events != null) {
@@ -101,13 +115,45 @@ public final class Inbox {
         }
       }
     } else if (Replies.isAck(text)) {
-      Optional<Notification> page = NotificationSql.openPage(c, staff.phone());
+      Optional<Notification> page = NotificationSql.openPage(c, staff.phone(), reply.ref());
       if (page.isPresent()) {
         return acknowledge(c, messageSid, staff, body, page.get(), now);
       }
       return unmatched(c, messageSid, staff, body, now, "no-open-page");
     }
-    return unmatched(c, messageSid, staff, body, now, "not-understood");
+    return help(c, messageSid, staff, body, now, "not-understood");
+  }
+
+  /** STOP puts the number on Muster's opt-out list; START takes it off. Twilio confirms both itself. */
+  private Recorded optOut(Connection c, String messageSid, Staff staff, String body, Instant now, boolean stop)
+      throws SQLException {
+    DeliveryFailures.setPhone(c, staff.phone(), stop ? "opted-out" : null, stop ? DeliveryFailures.OPTED_OUT : null, now);
+    String outcome = stop ? "opted-out" : "opted-in";
+    record(c, messageSid, staff.phone(), body, now, null, outcome);
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("staffId", staff.id());
+    payload.put("staffName", staff.name());
+    return new Recorded(outcome, Journal.append(c, now, List.of(new NewEvent("sms." + outcome, null,
+        "sms:" + staff.id(), payload))));
+  }
+
+  /** Records the reply and sends the help text back. */
+  private Recorded help(Connection c, String messageSid, Staff staff, String body, Instant now, String outcome)
+      throws SQLException {
+    Recorded recorded = unmatched(c, messageSid, staff, body, now, outcome);
+    Notification help = new Notification(java.util.UUID.randomUUID().toString(), null, staff.id(), staff.name(),
+        staff.phone(), Notification.Kind.INFO, Replies.HELP_TEXT, false, DeliveryStatus.QUEUED, null, null, 0, now,
+        null, null, null, null, null, 0);
+    NotificationSql.insert(c, help);
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("notificationId", help.id());
+    payload.put("staffId", staff.id());
+    payload.put("staffName", staff.name());
+    payload.put("kind", help.kind().id());
+    payload.put("status", DeliveryStatus.QUEUED.id());
+    List<JournalEvent> events = new java.util.ArrayList<>(recorded.events());
+    events.addAll(Journal.append(c, now, List.of(new NewEvent("notification.queued", null, "sms:" + staff.id(), payload))));
+    return new Recorded(outcome, events);
   }
 
   private Recorded acknowledge(Connection c, String messageSid, Staff staff, String body, Notification page,
@@ -164,7 +210,12 @@ public final class Inbox {
       if (!NotificationSql.moveStatus(c, n, next.get(), errorCode, now)) {
         return List.of();
       }
-      return Journal.append(c, now, List.of(statusEvent(n, next.get(), errorCode)));
+      List<NewEvent> events = new java.util.ArrayList<>();
+      events.add(statusEvent(n, next.get(), errorCode));
+      if (next.get() == DeliveryStatus.FAILED || next.get() == DeliveryStatus.UNDELIVERED) {
+        events.addAll(failures.route(c, n, errorCode, now));
+      }
+      return Journal.append(c, now, events);
     });
   }
 

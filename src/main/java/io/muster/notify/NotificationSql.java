@@ -23,8 +23,13 @@ public final class NotificationSql {
   }
 
   public static void insert(Connection c, Notification n) throws SQLException {
+    insert(c, n, n.createdAt(), null);
+  }
+
+  /** A row for the outbox, due at {@code dueAt}; {@code retryOf}: the undelivered message it repeats. */
+  public static void insert(Connection c, Notification n, Instant dueAt, String retryOf) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO notification (" + COLUMNS
-        + ", next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        + ", next_attempt_at, priority, retry_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, n.id());
       ps.setString(2, n.incidentId());
       ps.setString(3, n.staffId());
@@ -44,7 +49,9 @@ public final class NotificationSql {
       ps.setObject(17, Db.ts(n.firstClaimedAt()));
       ps.setString(18, n.stepId());
       ps.setInt(19, n.level());
-      ps.setObject(20, Db.ts(n.createdAt()));
+      ps.setObject(20, Db.ts(dueAt));
+      ps.setInt(21, n.kind().priority());
+      ps.setString(22, retryOf);
       ps.executeUpdate();
     }
   }
@@ -65,11 +72,11 @@ public final class NotificationSql {
    * The newest message to this phone that a reply can answer, on an active incident: a page still
    * waiting for its acknowledgement, or a rollcall question (answers may change while it runs).
    */
-  public static Optional<Notification> openRequest(Connection c, String phone) throws SQLException {
+  public static Optional<Notification> openRequest(Connection c, String phone, String ref) throws SQLException {
     return query(c, "SELECT " + prefixed("n") + " FROM notification n JOIN incident i ON i.id = n.incident_id"
         + " WHERE n.phone = ? AND i.status = 'active' AND ((n.kind = 'page' AND n.requires_ack = TRUE"
-        + " AND n.acked_at IS NULL) OR n.kind = 'rollcall') ORDER BY n.created_at DESC, n.id DESC", phone)
-        .stream().findFirst();
+        + " AND n.acked_at IS NULL) OR n.kind = 'rollcall') AND (CAST(? AS VARCHAR(12)) IS NULL OR i.ref = ?)"
+        + " ORDER BY n.created_at DESC, n.id DESC", phone, ref, ref).stream().findFirst();
   }
 
   /** The newest rollcall question to this phone since {@code since}, whatever became of its incident. */
@@ -79,10 +86,11 @@ public final class NotificationSql {
   }
 
   /** The newest page to this phone that still waits for an answer, on an active incident. */
-  public static Optional<Notification> openPage(Connection c, String phone) throws SQLException {
+  public static Optional<Notification> openPage(Connection c, String phone, String ref) throws SQLException {
     return query(c, "SELECT " + prefixed("n") + " FROM notification n JOIN incident i ON i.id = n.incident_id"
         + " WHERE n.phone = ? AND n.kind = 'page' AND n.requires_ack = TRUE AND n.acked_at IS NULL"
-        + " AND i.status = 'active' ORDER BY n.created_at DESC, n.id DESC", phone).stream().findFirst();
+        + " AND i.status = 'active' AND (CAST(? AS VARCHAR(12)) IS NULL OR i.ref = ?) ORDER BY n.created_at DESC, n.id DESC",
+        phone, ref, ref).stream().findFirst();
   }
 
   /** Records the acknowledgement unless someone (a duplicate webhook) got there first. */

@@ -31,33 +31,70 @@ public final class Outbox {
   private final Clock clock;
   private final String node;
   private final Duration lease;
+  private final long slotMicros;
+  private final DeliveryFailures failures;
 
-  public Outbox(Db db, Clock clock, String node, Duration lease) {
+  /**
+   * {@code messagesPerSecond}: the cluster-wide send budget; 0 sends as fast as the provider
+   * takes them. Slots are spaced 5% wider than the budget, so that jitter between the reserved
+   * slot and the provider's receipt does not push a one-second window over it.
+   */
+  public Outbox(Db db, Clock clock, String node, Duration lease, double messagesPerSecond,
+                DeliveryFailures failures) {
+    this.failures = failures;
     this.db = db;
     this.clock = clock;
     this.node = node;
     this.lease = lease;
+    this.slotMicros = messagesPerSecond <= 0 ? 0 : (long) Math.ceil(1_050_000 / messagesPerSecond);
   }
 
   /**
-   * A claimed row. {@code uncertain}: an earlier attempt was cut short (its node died or its
-   * answer never came), so the provider may already have the message: look before sending.
+   * A claimed row, to be sent at {@code sendAtMicros} (epoch microseconds; 0: now). {@code
+   * uncertain}: an earlier attempt was cut short (its node died or its answer never came), so the
+   * provider may already have the message: look before sending.
    */
-  public record Claim(Notification notification, boolean uncertain) { }
+  public record Claim(Notification notification, boolean uncertain, long sendAtMicros) { }
 
-  /** Claims up to {@code limit} due rows for this node. */
+  /** Claims up to {@code limit} due rows for this node, most urgent first, with their send slots. */
   public List<Claim> claim(int limit) {
     return db.tx(c -> {
       Instant now = clock.instant();
-      List<Claim> claims = new ArrayList<>();
+      List<String[]> taken = new ArrayList<>();
       for (Map.Entry<String, String> due : due(c, now, limit).entrySet()) {
         if (take(c, due.getKey(), now)) {
-          Notification n = NotificationSql.byId(c, due.getKey()).orElseThrow();
-          claims.add(new Claim(n, "sending".equals(due.getValue())));
+          taken.add(new String[] {due.getKey(), due.getValue()});
         }
+      }
+      long slot = taken.isEmpty() || slotMicros == 0 ? 0 : reserve(c, taken.size(), now);
+      List<Claim> claims = new ArrayList<>();
+      for (String[] t : taken) {
+        claims.add(new Claim(NotificationSql.byId(c, t[0]).orElseThrow(), "sending".equals(t[1]), slot));
+        slot = slot == 0 ? 0 : slot + slotMicros;
       }
       return claims;
     });
+  }
+
+  /** Reserves {@code count} consecutive send slots on the cluster-wide pacer; returns the first. */
+  private long reserve(Connection c, int count, Instant now) throws SQLException {
+    long nowMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+    long first;
+    try (PreparedStatement ps = c.prepareStatement("SELECT next_at FROM sms_pacer WHERE id = 1 FOR UPDATE");
+         ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      first = Math.max(rs.getLong(1), nowMicros);
+    }
+    try (PreparedStatement ps = c.prepareStatement("UPDATE sms_pacer SET next_at = ? WHERE id = 1")) {
+      ps.setLong(1, first + count * slotMicros);
+      ps.executeUpdate();
+    }
+    return first;
+  }
+
+  /** How many rows fit in about a second of the budget (all of {@code max} without pacing). */
+  public int perSecond(int max) {
+    return slotMicros == 0 ? max : (int) Math.max(1, Math.min(max, 1_000_000 / slotMicros));
   }
 
   /** The provider accepted the message. A status that already moved further stays. */
@@ -110,13 +147,26 @@ public final class Outbox {
       payload.put("status", DeliveryStatus.FAILED.id());
       payload.put("errorCode", errorCode);
       payload.put("reason", reason);
-      return Journal.append(c, now, List.of(new NewEvent("notification.failed", n.incidentId(), "dispatcher", payload)));
+      List<NewEvent> events = new ArrayList<>();
+      events.add(new NewEvent("notification.failed", n.incidentId(), "dispatcher", payload));
+      events.addAll(failures.route(c, current, errorCode, now));
+      return Journal.append(c, now, events);
     });
+  }
+
+  /** Whether the number is on Muster's opt-out list (the person texted STOP). */
+  public boolean optedOut(String phone) {
+    return db.tx(c -> DeliveryFailures.phoneStatus(c, phone).filter("opted-out"::equals).isPresent());
+  }
+
+  /** An event about the SMS path itself (degraded, recovered), for coordinators. */
+  public List<JournalEvent> systemEvent(String type, Map<String, Object> payload) {
+    return db.tx(c -> Journal.append(c, clock.instant(), List.of(new NewEvent(type, null, "dispatcher:" + node, payload))));
   }
 
   /** Candidate ids with their status. On PostgreSQL rows another node is claiming are skipped. */
   private Map<String, String> due(Connection c, Instant now, int limit) throws SQLException {
-    String sql = "SELECT id, status FROM notification WHERE " + DUE + " ORDER BY next_attempt_at, id LIMIT ?"
+    String sql = "SELECT id, status FROM notification WHERE " + DUE + " ORDER BY priority, next_attempt_at, id LIMIT ?"
         + (db.postgres() ? " FOR UPDATE SKIP LOCKED" : "");
     Map<String, String> due = new LinkedHashMap<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {

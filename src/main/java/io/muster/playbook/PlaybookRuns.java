@@ -78,6 +78,25 @@ public final class PlaybookRuns {
     return apply(c, incident, engine(incident).standDown(RunSql.state(c, incident.id())), now, actor);
   }
 
+  /**
+   * A page could not reach its person (opted out, unknown number): when nobody at its escalation
+   * level can be reached any more, the step escalates now instead of waiting for its timer.
+   */
+  public List<NewEvent> unreachable(Connection c, Notification page, Instant now) throws SQLException {
+    RunState state = RunSql.state(c, page.incidentId());
+    if (state.stepAcknowledged(page.stepId())) {
+      return List.of();
+    }
+    boolean nobodyLeft = state.notifications().stream()
+        .filter(n -> page.stepId().equals(n.stepId()) && n.level() == page.level() && n.kind() == Notification.Kind.PAGE)
+        .allMatch(n -> n.status() == DeliveryStatus.FAILED || n.status() == DeliveryStatus.UNDELIVERED);
+    if (!nobodyLeft || RunSql.escalateNow(c, page.incidentId(), page.stepId(), now) == 0) {
+      return List.of();
+    }
+    return List.of(new NewEvent("page.unreachable", page.incidentId(), "sms-provider",
+        Map.of("stepId", page.stepId(), "level", page.level())));
+  }
+
   /** A timer that this node has leased and marked fired in this transaction. */
   List<NewEvent> fired(Connection c, RunSql.TimerRow row, Instant now) throws SQLException {
     Incident incident = incident(c, row.incidentId());

@@ -139,6 +139,12 @@ final class RunSql {
         + " AND kind = ? AND target = ?", incidentId, which.kind().id(), which.target());
   }
 
+  /** Brings a step's pending escalation forward to now. */
+  static int escalateNow(Connection c, String incidentId, String stepId, Instant now) throws SQLException {
+    return update(c, "UPDATE playbook_timer SET due_at = ? WHERE incident_id = ? AND kind = 'escalate' AND target = ?"
+        + " AND status = 'pending' AND due_at > ?", Db.ts(now), incidentId, stepId, Db.ts(now));
+  }
+
   /** Due timers not leased by a live node; on PostgreSQL rows another node is claiming are skipped. */
   static List<String> due(Connection c, Instant now, int limit, boolean postgres) throws SQLException {
     List<String> ids = new ArrayList<>();

@@ -74,7 +74,7 @@ class LeaseTakeoverIT {
          TwilioSmsGateway gateway = new TwilioSmsGateway(new TwilioSettings(TestNodes.ACCOUNT_SID, TestNodes.AUTH_TOKEN,
              "+15005550006", nodes.simulator.baseUrl()))) {
       incidentId = trigger(store);
-      List<Outbox.Claim> claims = new Outbox(store, Clock.systemUTC(), "node-a", LEASE_A).claim(50);
+      List<Outbox.Claim> claims = new Outbox(store, Clock.systemUTC(), "node-a", LEASE_A, 0, null).claim(50);
       leaseEnds = Instant.now().plus(LEASE_A);
       assertThat(claims).hasSize(4).noneMatch(Outbox.Claim::uncertain);
       Notification victim = claims.stream().map(Outbox.Claim::notification)

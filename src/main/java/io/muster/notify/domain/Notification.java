@@ -20,6 +20,15 @@ public record Notification(String id, String incidentId, String staffId, String 
       return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
+    /** Pages (and overdue tasks) go first, then questions and reminders, then information. */
+    public int priority() {
+      return switch (this) {
+        case PAGE, TASK -> 0;
+        case ROLLCALL, REMINDER -> 1;
+        case INFO, ALL_CLEAR -> 2;
+      };
+    }
+
     public static Kind of(String id) {
       for (Kind k : values()) {
         if (k.id().equals(id)) {

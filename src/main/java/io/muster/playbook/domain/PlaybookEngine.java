@@ -1,6 +1,7 @@
 package io.muster.playbook.domain;
 
 import io.muster.incident.domain.Incident;
+import io.muster.notify.domain.DeliveryStatus;
 import io.muster.notify.domain.Notification;
 import io.muster.roster.domain.Facility;
 import io.muster.roster.domain.Roster;
@@ -321,11 +322,12 @@ public final class PlaybookEngine {
     return new ArrayList<>(out.values());
   }
 
-  /** The people paged at a level of a step (for a repeat: those who got it before). */
+  /** The people paged at a level of a step whose page did not fail (for a repeat). */
   private static List<RunState.StaffRef> paged(RunState state, String stepId, int level) {
     Map<String, RunState.StaffRef> out = new LinkedHashMap<>();
     for (Notification n : state.notifications()) {
-      if (stepId.equals(n.stepId()) && n.level() == level && n.kind() == Notification.Kind.PAGE) {
+      if (stepId.equals(n.stepId()) && n.level() == level && n.kind() == Notification.Kind.PAGE
+          && n.status() != DeliveryStatus.FAILED && n.status() != DeliveryStatus.UNDELIVERED) {
         out.putIfAbsent(n.staffId(), new RunState.StaffRef(n.staffId(), n.staffName(), n.phone()));
       }
     }

@@ -1,0 +1,146 @@
+package io.muster.notify;
+
+import io.muster.notify.domain.DeliveryStatus;
+import io.muster.notify.domain.Notification;
+import io.muster.playbook.PlaybookRuns;
+import io.muster.store.Db;
+import io.muster.store.NewEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * What a failed message means, by Twilio's error code: 21610 (the person opted out) and 30005 /
+ * 30006 (unknown or unreachable number) are not retried, the number is marked, and the page
+ * escalates at once; 30003 (handset unreachable) gets one delayed retry; 30007 (carrier filtering)
+ * is flagged to administrators. Also the phone states that coordinators see, and Muster's own
+ * opt-out list (STOP / START).
+ */
+public final class DeliveryFailures {
+  public static final int OPTED_OUT = 21610;
+  public static final int HANDSET_UNREACHABLE = 30003;
+  public static final int UNKNOWN_DESTINATION = 30005;
+  public static final int LANDLINE_OR_UNREACHABLE_CARRIER = 30006;
+  public static final int CARRIER_FILTERED = 30007;
+
+  private final PlaybookRuns runs;
+  private final Duration retryDelay;
+
+  public DeliveryFailures(PlaybookRuns runs, Duration retryDelay) {
+    this.runs = runs;
+    this.retryDelay = retryDelay;
+  }
+
+  /** The events (and outbox rows) a final failure with this code calls for. */
+  public List<NewEvent> route(Connection c, Notification n, Integer code, Instant now) throws SQLException {
+    List<NewEvent> events = new ArrayList<>();
+    if (code == null) {
+      return events;
+    }
+    switch (code) {
+      case OPTED_OUT -> events.addAll(markAndEscalate(c, n, "opted-out", code, now));
+      case UNKNOWN_DESTINATION, LANDLINE_OR_UNREACHABLE_CARRIER ->
+          events.addAll(markAndEscalate(c, n, "unreachable", code, now));
+      case HANDSET_UNREACHABLE -> retryOnce(c, n, now).ifPresent(events::add);
+      case CARRIER_FILTERED -> {
+        setPhone(c, n.phone(), "filtered", code, now);
+        events.add(new NewEvent("sms.flagged", n.incidentId(), "sms-provider", payload(n, code,
+            "the carrier filtered this message (30007): an administrator should review the sender and text")));
+      }
+      default -> { }
+    }
+    return events;
+  }
+
+  /** The person's number is opted out on Muster's own list (STOP), or not. */
+  public static void setPhone(Connection c, String phone, String status, Integer code, Instant now) throws SQLException {
+    try (PreparedStatement del = c.prepareStatement("DELETE FROM phone_status WHERE phone = ?")) {
+      del.setString(1, phone);
+      del.executeUpdate();
+    }
+    if (status == null) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO phone_status (phone, status, error_code, updated_at) VALUES (?, ?, ?, ?)")) {
+      ps.setString(1, phone);
+      ps.setString(2, status);
+      ps.setObject(3, code, java.sql.Types.INTEGER);
+      ps.setObject(4, Db.ts(now));
+      ps.executeUpdate();
+    }
+  }
+
+  public static Optional<String> phoneStatus(Connection c, String phone) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT status FROM phone_status WHERE phone = ?")) {
+      ps.setString(1, phone);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Every marked number with its state, for the roster view. */
+  public static Map<String, String> phoneStatuses(Connection c) throws SQLException {
+    Map<String, String> out = new LinkedHashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT phone, status FROM phone_status");
+         ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    return out;
+  }
+
+  private List<NewEvent> markAndEscalate(Connection c, Notification n, String status, int code, Instant now)
+      throws SQLException {
+    setPhone(c, n.phone(), status, code, now);
+    List<NewEvent> events = new ArrayList<>();
+    events.add(new NewEvent("sms." + status, n.incidentId(), "sms-provider", payload(n, code, null)));
+    if (n.incidentId() != null && n.kind() == Notification.Kind.PAGE && n.stepId() != null) {
+      events.addAll(runs.unreachable(c, n, now));
+    }
+    return events;
+  }
+
+  /** One more try, later, of a message the handset could not take; a retry is not retried. */
+  private Optional<NewEvent> retryOnce(Connection c, Notification n, Instant now) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM notification WHERE id = ? AND retry_of IS NULL")) {
+      ps.setString(1, n.id());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+      }
+    }
+    Notification retry = new Notification(UUID.randomUUID().toString(), n.incidentId(), n.staffId(), n.staffName(),
+        n.phone(), n.kind(), n.body(), n.requiresAck(), DeliveryStatus.QUEUED, null, null, 0, now, null, null, null,
+        null, n.stepId(), n.level());
+    NotificationSql.insert(c, retry, now.plus(retryDelay), n.id());
+    Map<String, Object> payload = payload(n, HANDSET_UNREACHABLE, null);
+    payload.put("retryId", retry.id());
+    payload.put("retryAt", now.plus(retryDelay).toString());
+    return Optional.of(new NewEvent("sms.retry-scheduled", n.incidentId(), "sms-provider", payload));
+  }
+
+  private static Map<String, Object> payload(Notification n, int code, String note) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("notificationId", n.id());
+    p.put("staffId", n.staffId());
+    p.put("staffName", n.staffName());
+    p.put("errorCode", code);
+    if (note != null) {
+      p.put("note", note);
+    }
+    return p;
+  }
+}
