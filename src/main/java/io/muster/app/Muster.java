@@ -104,7 +104,10 @@ public final class Muster {
       Roster roster = RosterLoader.load(Path.of(config.files().roster()));
       Map<String, Playbook> playbooks = PlaybookLoader.loadDir(Path.of(config.files().playbooks()), roster.roles());
       return new Loaded(roster, playbooks);
-    }).compose(loaded -> sms().compose(token -> deploy(loaded, token, registry)));
+    }).compose(loaded -> sms().compose(token -> vertx.executeBlocking(() -> {
+      gateway.warmUp();
+      return token;
+    })).compose(token -> deploy(loaded, token, registry)));
   }
 
   private record Loaded(Roster roster, Map<String, Playbook> playbooks) { }

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends what the outbox holds. It wakes when rows are queued (a hint on the bus) and on a timer
  * (the hint may be lost, and rows whose sender died wait for their lease to expire), claims due
- * rows with a lease and a slot of the cluster-wide pacer, sends each through the {@link SmsGateway}
- * on a worker at its slot, and records the result. Muster decides about retries here, with backoff
+ * rows with a lease, sends each through the {@link SmsGateway} on a worker when the cluster-wide
+ * pacer gives it its turn, and records the result. Muster decides about retries here, with backoff
  * and jitter; the gateway never retries. When the provider keeps failing, a circuit breaker stops
  * sending for a while (coordinators see "SMS degraded") and probes until it recovers.
  */
@@ -51,7 +51,7 @@ public final class DispatcherVerticle extends VerticleBase {
     this.statusCallbackBase = publicBaseUrl + "/webhooks/twilio/status?n=";
     this.pollMs = pollMs;
     this.sendThreads = sendThreads;
-    this.maxInFlight = sendThreads * 4;
+    this.maxInFlight = sendThreads * 2;
     this.breaker = new CircuitBreaker(nodeId, java.time.Clock.systemUTC(), 5, Duration.ofSeconds(breakerOpenSeconds));
   }
 
@@ -103,23 +103,8 @@ public final class DispatcherVerticle extends VerticleBase {
         });
   }
 
-  /** Sends at the claim's pacer slot; a send needs no worker thread while it waits for it. */
   private void send(Outbox.Claim claim) {
     inFlight++;
-    long waitMs = claim.sendAtMicros() == 0 ? 0 : (claim.sendAtMicros() - nowMicros() + 999) / 1000;
-    if (waitMs > 0) {
-      vertx.setTimer(waitMs, id -> sendNow(claim));
-    } else {
-      sendNow(claim);
-    }
-  }
-
-  private static long nowMicros() {
-    Instant now = Instant.now();
-    return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
-  }
-
-  private void sendNow(Outbox.Claim claim) {
     senders.executeBlocking(() -> deliver(claim), false)
         .onSuccess(events -> JournalBus.publish(vertx.eventBus(), events))
         .onFailure(t -> LOG.warn("notification {} not recorded: {}", claim.notification().id(), t.toString()))
@@ -145,6 +130,11 @@ public final class DispatcherVerticle extends VerticleBase {
           LOG.info("notification {} was already accepted as {}; not sent again", n.id(), already.get().sid());
           return outbox.sent(n, already.get().sid());
         }
+      }
+      outbox.awaitTurn();
+      if (!outbox.stillOurs(n)) {
+        LOG.warn("notification {} was taken over by another node before its turn; not sent here", n.id());
+        return List.of();
       }
       SentMessage sent = gateway.send(new OutboundSms(n.phone(), n.body(), statusCallbackBase + n.id()));
       LOG.debug("notification {} sent as {}", n.id(), sent.sid());

@@ -36,8 +36,8 @@ public final class Outbox {
 
   /**
    * {@code messagesPerSecond}: the cluster-wide send budget; 0 sends as fast as the provider
-   * takes them. Slots are spaced 5% wider than the budget, so that jitter between the reserved
-   * slot and the provider's receipt does not push a one-second window over it.
+   * takes them. Turns are spaced 10% wider than the budget, so that the jitter between a turn and
+   * the provider's receipt of the message does not push a one-second window over it.
    */
   public Outbox(Db db, Clock clock, String node, Duration lease, double messagesPerSecond,
                 DeliveryFailures failures) {
@@ -46,55 +46,83 @@ public final class Outbox {
     this.clock = clock;
     this.node = node;
     this.lease = lease;
-    this.slotMicros = messagesPerSecond <= 0 ? 0 : (long) Math.ceil(1_050_000 / messagesPerSecond);
+    this.slotMicros = messagesPerSecond <= 0 ? 0 : (long) Math.ceil(1_100_000 / messagesPerSecond);
   }
 
   /**
-   * A claimed row, to be sent at {@code sendAtMicros} (epoch microseconds; 0: now). {@code
-   * uncertain}: an earlier attempt was cut short (its node died or its answer never came), so the
-   * provider may already have the message: look before sending.
+   * A claimed row. {@code uncertain}: an earlier attempt was cut short (its node died or its
+   * answer never came), so the provider may already have the message: look before sending.
    */
-  public record Claim(Notification notification, boolean uncertain, long sendAtMicros) { }
+  public record Claim(Notification notification, boolean uncertain) { }
 
-  /** Claims up to {@code limit} due rows for this node, most urgent first, with their send slots. */
+  /** Claims up to {@code limit} due rows for this node, most urgent first. */
   public List<Claim> claim(int limit) {
     return db.tx(c -> {
       Instant now = clock.instant();
-      List<String[]> taken = new ArrayList<>();
+      List<Claim> claims = new ArrayList<>();
       for (Map.Entry<String, String> due : due(c, now, limit).entrySet()) {
         if (take(c, due.getKey(), now)) {
-          taken.add(new String[] {due.getKey(), due.getValue()});
+          claims.add(new Claim(NotificationSql.byId(c, due.getKey()).orElseThrow(), "sending".equals(due.getValue())));
         }
-      }
-      long slot = taken.isEmpty() || slotMicros == 0 ? 0 : reserve(c, taken.size(), now);
-      List<Claim> claims = new ArrayList<>();
-      for (String[] t : taken) {
-        claims.add(new Claim(NotificationSql.byId(c, t[0]).orElseThrow(), "sending".equals(t[1]), slot));
-        slot = slot == 0 ? 0 : slot + slotMicros;
       }
       return claims;
     });
   }
 
-  /** Reserves {@code count} consecutive send slots on the cluster-wide pacer; returns the first. */
-  private long reserve(Connection c, int count, Instant now) throws SQLException {
-    long nowMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
-    long first;
-    try (PreparedStatement ps = c.prepareStatement("SELECT next_at FROM sms_pacer WHERE id = 1 FOR UPDATE");
-         ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      first = Math.max(rs.getLong(1), nowMicros);
+  /**
+   * Blocking: waits for this message's turn on the cluster-wide pacer. The slot is reserved just
+   * before the send (not at claim time), so a sender that was slow to get here takes a later slot
+   * instead of sending late in a burst with the others.
+   */
+  public void awaitTurn() {
+    if (slotMicros == 0) {
+      return;
     }
-    try (PreparedStatement ps = c.prepareStatement("UPDATE sms_pacer SET next_at = ? WHERE id = 1")) {
-      ps.setLong(1, first + count * slotMicros);
-      ps.executeUpdate();
+    long slot = db.tx(c -> {
+      Instant now = clock.instant();
+      long nowMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+      long first;
+      try (PreparedStatement ps = c.prepareStatement("SELECT next_at FROM sms_pacer WHERE id = 1 FOR UPDATE");
+           ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        first = Math.max(rs.getLong(1), nowMicros);
+      }
+      try (PreparedStatement ps = c.prepareStatement("UPDATE sms_pacer SET next_at = ? WHERE id = 1")) {
+        ps.setLong(1, first + slotMicros);
+        ps.executeUpdate();
+      }
+      return first;
+    });
+    Instant now = clock.instant();
+    long waitMicros = slot - (now.getEpochSecond() * 1_000_000 + now.getNano() / 1000);
+    if (waitMicros > 0) {
+      try {
+        Thread.sleep(waitMicros / 1000, (int) (waitMicros % 1000) * 1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
-    return first;
   }
 
   /** How many rows fit in about a second of the budget (all of {@code max} without pacing). */
   public int perSecond(int max) {
     return slotMicros == 0 ? max : (int) Math.max(1, Math.min(max, 1_000_000 / slotMicros));
+  }
+
+  /**
+   * Renews this node's lease on a row just before its send; false if the lease was lost (this
+   * node was too slow and another took the row over), in which case this node must not send it.
+   */
+  public boolean stillOurs(Notification n) {
+    return db.tx(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE notification SET lease_until = ? WHERE id = ?"
+          + " AND status = 'sending' AND lease_owner = ?")) {
+        ps.setObject(1, Db.ts(clock.instant().plus(lease)));
+        ps.setString(2, n.id());
+        ps.setString(3, node);
+        return ps.executeUpdate() == 1;
+      }
+    });
   }
 
   /** The provider accepted the message. A status that already moved further stays. */

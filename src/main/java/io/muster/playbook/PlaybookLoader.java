@@ -1,9 +1,13 @@
 package io.muster.playbook;
 
 import io.muster.common.InvalidInput;
+import io.muster.incident.domain.Incident;
+import io.muster.incident.domain.IncidentStatus;
 import io.muster.incident.domain.Severity;
+import io.muster.notify.domain.Segments;
 import io.muster.playbook.domain.Condition;
 import io.muster.playbook.domain.Durations;
+import io.muster.playbook.domain.Messages;
 import io.muster.playbook.domain.PageStep;
 import io.muster.playbook.domain.Phase;
 import io.muster.playbook.domain.Playbook;
@@ -19,6 +23,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -46,9 +51,30 @@ public final class PlaybookLoader {
   private static final Set<String> WHEN = Set.of("severity", "drill", "facility");
   private static final Set<String> REMINDERS = Set.of("to", "every", "say");
 
+  /**
+   * The most SMS segments any message may take, rendered with the sample values below and framed
+   * as sent (see {@link #fits}); a longer message is refused at its template's line.
+   */
+  public static final int MAX_SEGMENTS = 3;
+
+  /** A long facility name: 40 characters. */
+  static final String SAMPLE_FACILITY = "St. Elizabeth Regional Medical Center NE";
+  /**
+   * A long summary: 160 characters. The API takes up to {@code TriggerIncident.SUMMARY_MAX} (500),
+   * but 500 characters alone are 4 segments, so sizing against them would refuse every template
+   * that uses {summary}; a summary is typed in an emergency, and one SMS worth of it is long.
+   */
+  static final String SAMPLE_SUMMARY = "Multi-vehicle crash on I-93 northbound near exit 12: about 20 injured,"
+      + " 4 critical, first ambulances ETA 10 min. Open ED overflow; hold all elective surgery now.";
+  /** A drill (framing "DRILL - [AB3CD] ", the longer case) at the longest severity. */
+  private static final Incident SAMPLE = new Incident("sample", "AB3CD", "sample", "sample", SAMPLE_SUMMARY,
+      Severity.CRITICAL, true, IncidentStatus.ACTIVE, Instant.EPOCH, "sample", null, null);
+
   private final Path file;
   private final Set<String> roles;
   private final Set<String> positions = new HashSet<>();
+  /** The playbook's name, which {incident} renders as (empty while the name is missing or bad). */
+  private String name = "";
 
   private PlaybookLoader(Path file, Set<String> roles) {
     this.file = file;
@@ -108,6 +134,11 @@ public final class PlaybookLoader {
 
   private Playbook playbook(YamlNode root) {
     root.only(TOP);
+    try {
+      name = root.require("name").text();
+    } catch (PlaybookException e) {
+      name = ""; // reported below, in the usual order
+    }
     if (root.has("positions")) {
       positions(root.get("positions"));
     }
@@ -119,9 +150,11 @@ public final class PlaybookLoader {
     List<TaskDef> tasks = root.has("tasks") ? tasks(root.get("tasks")) : List.of();
     Reminder reminder = root.has("reminders") ? reminder(root.get("reminders")) : null;
     YamlNode standDown = root.require("stand-down").only(Set.of("say"));
-    return build(root, () -> new Playbook(root.require("id").text(), root.require("name").text(),
+    Playbook playbook = build(root, () -> new Playbook(root.require("id").text(), root.require("name").text(),
         severity(root.require("severity")), facilityTypes(root.get("applies-to")), filled, steps, tasks, reminder,
         template(standDown.require("say"))));
+    fits(standDown.get("say"), playbook.standDown(), "", "");
+    return playbook;
   }
 
   /** The positions a playbook activates, each filled by the first of its roles that someone holds. */
@@ -187,7 +220,9 @@ public final class PlaybookLoader {
     List<String> to = to(node.require("to"));
     Template say = template(node.require("say"));
     PageStep.Ack finalAck = ack;
-    return build(node, () -> new PageStep(id, when, to, say, finalAck));
+    PageStep step = build(node, () -> new PageStep(id, when, to, say, finalAck));
+    fits(node.get("say"), say, "", step.ack().required() ? " Reply 1 to acknowledge." : "");
+    return step;
   }
 
   private RollcallStep rollcall(YamlNode node, String id, Condition when) {
@@ -212,7 +247,9 @@ public final class PlaybookLoader {
     List<String> to = to(node.require("to"));
     Template ask = template(node.require("ask"));
     int need = node.require("need").integer();
-    return build(node, () -> new RollcallStep(id, when, to, ask, answers, need, widen));
+    RollcallStep step = build(node, () -> new RollcallStep(id, when, to, ask, answers, need, widen));
+    fits(node.get("ask"), ask, "", " " + step.menu() + ".");
+    return step;
   }
 
   private ReadinessStep readiness(YamlNode node, String id, Condition when) {
@@ -247,8 +284,10 @@ public final class PlaybookLoader {
         if (!positions.contains(owner)) {
           throw t.get("owner").error("'" + owner + "' is not a position this playbook activates (see positions)");
         }
-        tasks.add(build(t, () -> new TaskDef(id, p, owner, template(t.require("do")), duration(t.require("due")),
-            condition(t.get("when")))));
+        TaskDef task = build(t, () -> new TaskDef(id, p, owner, template(t.require("do")), duration(t.require("due")),
+            condition(t.get("when"))));
+        fits(t.get("do"), task.text(), "OVERDUE task (" + owner + "): ", "");
+        tasks.add(task);
       }
     }
     return tasks;
@@ -256,8 +295,10 @@ public final class PlaybookLoader {
 
   private Reminder reminder(YamlNode node) {
     node.only(REMINDERS);
-    return build(node, () -> new Reminder(to(node.require("to")), duration(node.require("every")),
+    Reminder reminder = build(node, () -> new Reminder(to(node.require("to")), duration(node.require("every")),
         template(node.require("say"))));
+    fits(node.get("say"), reminder.say(), "", "");
+    return reminder;
   }
 
   private Condition condition(YamlNode node) {
@@ -308,6 +349,32 @@ public final class PlaybookLoader {
 
   private Template template(YamlNode node) {
     return build(node, () -> new Template(node.text()));
+  }
+
+  /**
+   * Refuses, at the template's line, a message that would take more than {@link #MAX_SEGMENTS} SMS
+   * as the engine sends it: rendered with the sample values, {@code before} and {@code after} the
+   * engine's own words around it (the OVERDUE prefix, the acknowledgement hint, the answer menu),
+   * framed as a drill.
+   */
+  private void fits(YamlNode node, Template template, String before, String after) {
+    String sms = Messages.frame(SAMPLE, before + template.render(sampleValues(name)) + after);
+    int segments = Segments.count(sms);
+    if (segments > MAX_SEGMENTS) {
+      String ucs2 = Segments.encoding(sms) == Segments.Encoding.UCS2
+          ? "; '" + Segments.nonGsm7(sms) + "' is not in the GSM-7 alphabet, so the whole message is sent as UCS-2,"
+              + " " + Segments.UCS2_PER_SEGMENT + " characters a segment"
+          : "";
+      throw node.error("this message would take " + segments + " SMS segments (" + Segments.encoding(sms).label()
+          + "); the limit is " + MAX_SEGMENTS + " (sized as a drill with a " + SAMPLE_FACILITY.length()
+          + "-character facility name and a " + SAMPLE_SUMMARY.length() + "-character summary" + ucs2 + ")");
+    }
+  }
+
+  /** The values of Messages.values for the sample incident at a facility with the sample name. */
+  static Map<String, String> sampleValues(String playbookName) {
+    return Map.of("facility", SAMPLE_FACILITY, "summary", SAMPLE_SUMMARY, "ref", SAMPLE.ref(),
+        "incident", playbookName, "severity", SAMPLE.severity().id());
   }
 
   private static Duration duration(YamlNode node) {

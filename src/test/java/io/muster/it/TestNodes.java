@@ -28,8 +28,14 @@ public final class TestNodes implements AutoCloseable {
   private final TestDatabase db;
 
   public TestNodes(TestDatabase db) {
+    this(db, 5, 5);
+  }
+
+  /** With the simulator's delays before "sent" and "delivered" callbacks (negative: none). */
+  public TestNodes(TestDatabase db, long sentDelayMs, long deliveredDelayMs) {
     this.db = db;
-    simulator = new SmsSimulator(new SimulatorConfig("127.0.0.1", 0, ACCOUNT_SID, AUTH_TOKEN, 5, 5));
+    simulator = new SmsSimulator(new SimulatorConfig("127.0.0.1", 0, ACCOUNT_SID, AUTH_TOKEN, sentDelayMs,
+        deliveredDelayMs));
     simulator.start(simulatorVertx).await();
   }
 
@@ -47,6 +53,11 @@ public final class TestNodes implements AutoCloseable {
 
   /** {@code count} clustered nodes sharing the database. */
   public List<Muster> startCluster(int count) {
+    return startCluster(count, new JsonObject());
+  }
+
+  /** {@code count} clustered nodes sharing the database, each with the extra configuration. */
+  public List<Muster> startCluster(int count, JsonObject extra) {
     String name = "muster-it-" + UUID.randomUUID();
     List<Integer> ports = new ArrayList<>();
     JsonArray members = new JsonArray();
@@ -59,7 +70,7 @@ public final class TestNodes implements AutoCloseable {
     for (int port : ports) {
       JsonObject cluster = new JsonObject().put("enabled", true).put("name", name).put("host", "127.0.0.1")
           .put("port", port).put("members", members);
-      started.add(start(new JsonObject().put("cluster", cluster)));
+      started.add(start(extra.copy().put("cluster", cluster)));
     }
     return started;
   }

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -13,7 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Moves an accepted message to "sent", then to "delivered", on timers (never blocking the event
  * loop), and reports each step to its StatusCallback as Twilio does. The delivered timer starts
- * only after the "sent" callback was answered, so the application sees the two in order.
+ * only after the "sent" callback was answered, so the application sees the two in order. A message
+ * to a number set to fail ({@link Faults#numberFails}) ends "undelivered" after "sent", or "failed"
+ * instead of "sent", with its {@code ErrorCode}. The delays are read from {@link Faults} when each
+ * timer is set, so they can change at run time.
  */
 final class Delivery {
 
@@ -22,20 +26,36 @@ final class Delivery {
   private final Vertx vertx;
   private final MessageStore store;
   private final Webhooks webhooks;
-  private final SimulatorConfig config;
+  private final Faults faults;
   private final Set<Long> timers = ConcurrentHashMap.newKeySet();
   private volatile boolean stopped;
 
-  Delivery(Vertx vertx, MessageStore store, Webhooks webhooks, SimulatorConfig config) {
+  Delivery(Vertx vertx, MessageStore store, Webhooks webhooks, Faults faults) {
     this.vertx = vertx;
     this.store = store;
     this.webhooks = webhooks;
-    this.config = config;
+    this.faults = faults;
   }
 
   void track(SimMessage message) {
-    later(config.sentDelayMs(), () -> advance(message.sid(), "sent")
-        .onComplete(done -> later(config.deliveredDelayMs(), () -> advance(message.sid(), "delivered"))));
+    track(message, Optional.empty());
+  }
+
+  /** Delivers {@code message}, or fails it with {@code failure} (a Twilio carrier error code). */
+  void track(SimMessage message, Optional<Integer> failure) {
+    String sid = message.sid();
+    if (failure.isEmpty()) {
+      later(faults.sentDelayMs(), () -> advance(sid, "sent")
+          .onComplete(done -> later(faults.deliveredDelayMs(), () -> advance(sid, "delivered"))));
+      return;
+    }
+    int code = failure.get();
+    if ("failed".equals(Faults.finalStatus(code))) {
+      later(faults.sentDelayMs(), () -> fail(sid, "failed", code));
+    } else {
+      later(faults.sentDelayMs(), () -> advance(sid, "sent")
+          .onComplete(done -> later(faults.deliveredDelayMs(), () -> fail(sid, "undelivered", code))));
+    }
   }
 
   void stop() {
@@ -48,6 +68,12 @@ final class Delivery {
     return store.update(sid, m -> m.withStatus(status, Instant.now()))
         .map(this::report)
         .orElse(Future.succeededFuture()); // cleared meanwhile
+  }
+
+  private Future<Void> fail(String sid, String status, int code) {
+    return store.update(sid, m -> m.withFailure(status, code, Instant.now()))
+        .map(this::report)
+        .orElse(Future.succeededFuture());
   }
 
   private Future<Void> report(SimMessage message) {
@@ -73,6 +99,9 @@ final class Delivery {
     params.put("ApiVersion", TwilioJson.API_VERSION);
     if (m.messagingServiceSid() != null) {
       params.put("MessagingServiceSid", m.messagingServiceSid());
+    }
+    if (m.errorCode() != null) {
+      params.put("ErrorCode", String.valueOf(m.errorCode()));
     }
     return params;
   }

@@ -16,6 +16,16 @@ final class MessageStore {
 
   private final Map<String, SimMessage> bySid = new LinkedHashMap<>();
   private int created;
+  private int attempts;
+
+  /** A create request arrived, whatever becomes of it. */
+  synchronized void countAttempt() {
+    attempts++;
+  }
+
+  synchronized int attemptCount() {
+    return attempts;
+  }
 
   synchronized void addCreated(SimMessage message) {
     bySid.put(message.sid(), message);
@@ -52,5 +62,6 @@ final class MessageStore {
   synchronized void clear() {
     bySid.clear();
     created = 0;
+    attempts = 0;
   }
 }

@@ -2,6 +2,7 @@ package io.muster.notify.sim;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -16,14 +17,22 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * Twilio's Messages API, the parts Muster uses: create, fetch and list, with Twilio's HTTP Basic
- * authentication, validation errors, JSON and paging. Mounted under {@code /2010-04-01/Accounts}.
+ * authentication, validation errors, JSON and paging; the Calls API ({@link CallsApi}) behind the
+ * same authentication. Mounted under {@code /2010-04-01/Accounts}.
+ *
+ * <p>Message creates go through {@link Faults}: every one is counted (whatever its outcome), an
+ * outage or a pending failure answers instead of the API, a recipient set to be refused gets 400, and
+ * with hang on the answer is held back (the request stays open until the client gives up or the
+ * simulator stops).
  */
 final class TwilioApi {
 
@@ -34,24 +43,47 @@ final class TwilioApi {
 
   private final SimulatorConfig config;
   private final MessageStore store;
+  private final Faults faults;
   private final Consumer<SimMessage> onCreated;
   private final Supplier<String> defaultSender;
+  private final CallsApi calls;
+  private final Set<HttpServerResponse> held = ConcurrentHashMap.newKeySet();
 
-  TwilioApi(SimulatorConfig config, MessageStore store, Consumer<SimMessage> onCreated, Supplier<String> defaultSender) {
+  TwilioApi(SimulatorConfig config, MessageStore store, Faults faults, Consumer<SimMessage> onCreated,
+      Supplier<String> defaultSender, CallsApi calls) {
     this.config = config;
     this.store = store;
+    this.faults = faults;
     this.onCreated = onCreated;
     this.defaultSender = defaultSender;
+    this.calls = calls;
   }
 
   /** Paths relative to {@link #MOUNT}. */
   Router router(Vertx vertx) {
     Router router = Router.router(vertx);
+    router.post("/:AccountSid/Messages.json").handler(ctx -> {
+      store.countAttempt();
+      ctx.next();
+    });
     router.route("/:AccountSid/*").handler(this::authenticate);
     router.post("/:AccountSid/Messages.json").handler(BodyHandler.create(false)).handler(this::create);
     router.get("/:AccountSid/Messages.json").handler(this::list);
     router.get("/:AccountSid/Messages/:file").handler(this::fetch);
+    calls.addRoutes(router);
     return router;
+  }
+
+  /** Closes the connections of the answers held back by {@link Faults#hang}: the clients see them drop. */
+  void releaseHeld() {
+    for (HttpServerResponse response : held) {
+      held.remove(response);
+      try {
+        response.reset();
+      } catch (RuntimeException e) {
+        // already closed
+      }
+    }
   }
 
   private void authenticate(RoutingContext ctx) {
@@ -80,16 +112,33 @@ final class TwilioApi {
   }
 
   private void create(RoutingContext ctx) {
+    Optional<Faults.Rejection> rejection = faults.takeRejection();
+    if (rejection.isPresent()) {
+      answer(ctx, rejection.get().status(), rejection.get().body());
+      return;
+    }
+    boolean hang = faults.hanging();
     MultiMap form = ctx.request().formAttributes();
-    Optional<JsonObject> invalid = validate(form);
+    Optional<JsonObject> invalid = validate(form)
+        .or(() -> faults.refusal(Phones.parse(form.get("To")).orElseThrow()).map(Faults.Rejection::body));
     if (invalid.isPresent()) {
-      answer(ctx, 400, invalid.get());
+      answerOrHold(ctx, hang, invalid.get().getInteger("status"), invalid.get());
       return;
     }
     SimMessage message = accepted(form, System.nanoTime());
     store.addCreated(message);
     onCreated.accept(message);
-    answer(ctx, 201, TwilioJson.message(message));
+    answerOrHold(ctx, hang, 201, TwilioJson.message(message));
+  }
+
+  private void answerOrHold(RoutingContext ctx, boolean hang, int status, JsonObject json) {
+    if (!hang) {
+      answer(ctx, status, json);
+      return;
+    }
+    HttpServerResponse response = ctx.response();
+    held.add(response);
+    response.closeHandler(closed -> held.remove(response));
   }
 
   /** The first rule broken, in the order Twilio checks them, as Twilio's error body. */
@@ -158,11 +207,11 @@ final class TwilioApi {
     return new TwilioJson.PageRequest(TwilioJson.messagesUri(config.accountSid()) + ".json", filters.toString(), page, pageSize);
   }
 
-  private static void notFound(RoutingContext ctx) {
+  static void notFound(RoutingContext ctx) {
     answer(ctx, 404, TwilioJson.error(404, 20404, "The requested resource " + ctx.request().path() + " was not found"));
   }
 
-  private static void answer(RoutingContext ctx, int status, JsonObject json) {
+  static void answer(RoutingContext ctx, int status, JsonObject json) {
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(json.encode());
   }
 
@@ -170,7 +219,7 @@ final class TwilioApi {
     return "SM" + UUID.randomUUID().toString().replace("-", "");
   }
 
-  private static int intParam(MultiMap query, String name, int fallback) {
+  static int intParam(MultiMap query, String name, int fallback) {
     try {
       String value = query.get(name);
       return value == null ? fallback : Integer.parseInt(value.trim());

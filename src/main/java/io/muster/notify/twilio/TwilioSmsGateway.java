@@ -93,6 +93,19 @@ public final class TwilioSmsGateway implements SmsGateway, AutoCloseable {
     });
   }
 
+  /**
+   * Reads one page of the message list, and ignores the answer: the SDK's classes, its JSON
+   * mapping and a pooled connection are then ready, so an incident's first page is not slowed by
+   * a cold start (hundreds of milliseconds, long enough to bunch paced messages together).
+   */
+  public void warmUp() {
+    try {
+      Message.reader().setPageSize(1L).firstPage(client);
+    } catch (RuntimeException e) {
+      LOG.debug("SMS warm-up read failed (harmless): {}", e.toString());
+    }
+  }
+
   /** Releases the pooled connections. */
   @Override
   public void close() {
