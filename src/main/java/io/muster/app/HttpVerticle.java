@@ -3,6 +3,7 @@ package io.muster.app;
 import io.muster.common.ErrorCode;
 import io.muster.incident.IncidentAddresses;
 import io.muster.live.LiveHub;
+import io.muster.notify.DeliveryFailures;
 import io.muster.notify.NotifyAddresses;
 import io.muster.notify.twilio.TwilioWebhookAuth;
 import io.muster.playbook.PlaybookViews;
@@ -73,6 +74,7 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/webhooks/twilio/*").handler(new TwilioWebhookAuth(webhookToken, config.http().publicBaseUrl()));
     router.post("/webhooks/twilio/sms").handler(this::inboundSms);
     router.post("/webhooks/twilio/status").handler(this::deliveryStatus);
+    router.post("/webhooks/twilio/voice").handler(this::voiceKey);
     router.get("/*").handler(StaticHandler.create("webroot"));
     router.route().failureHandler(HttpErrors::handle);
     router.errorHandler(404, ctx -> Failures.respond(ctx, ErrorCode.NOT_FOUND, "no such path: " + ctx.request().path(), null));
@@ -105,7 +107,9 @@ public final class HttpVerticle extends VerticleBase {
         idOf(ctx).put("taskId", ctx.pathParam("taskId")), 200));
     builder.getRoute("listPlaybooks").addHandler(ctx -> json(ctx, 200, PlaybookViews.list(playbooks.values())));
     builder.getRoute("getPlaybook").addHandler(this::playbook);
-    builder.getRoute("listStaff").addHandler(ctx -> json(ctx, 200, RosterViews.staff(roster)));
+    builder.getRoute("listStaff").addHandler(ctx -> db.run(() -> db.db().tx(DeliveryFailures::phoneStatuses))
+        .onSuccess(states -> json(ctx, 200, RosterViews.staff(roster, states)))
+        .onFailure(t -> Failures.respond(ctx, t)));
     builder.getRoute("listFacilities").addHandler(ctx -> json(ctx, 200, RosterViews.facilities(roster)));
     return builder.createRouter();
   }
@@ -162,6 +166,24 @@ public final class HttpVerticle extends VerticleBase {
     JsonObject body = new JsonObject(new java.util.HashMap<String, Object>(params)).put("n", ctx.request().getParam("n"));
     vertx.eventBus().<JsonObject>request(NotifyAddresses.STATUS, body, commandOptions())
         .onSuccess(reply -> ctx.response().setStatusCode(204).end())
+        .onFailure(t -> Failures.respond(ctx, t));
+  }
+
+  /** A key pressed during a voice page; answers TwiML that tells the person what happened. */
+  private void voiceKey(RoutingContext ctx) {
+    Map<String, String> params = ctx.get(TwilioWebhookAuth.PARAMS);
+    if (params.get("CallSid") == null) {
+      Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "CallSid is required", "CallSid");
+      return;
+    }
+    JsonObject body = new JsonObject(new java.util.HashMap<String, Object>(params)).put("n", ctx.request().getParam("n"));
+    vertx.eventBus().<JsonObject>request(NotifyAddresses.VOICE, body, commandOptions())
+        .onSuccess(reply -> {
+          boolean acked = "acknowledged".equals(reply.body().getString("outcome"));
+          ctx.response().putHeader("content-type", "text/xml").end("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>"
+              + (acked ? "Thank you. Your acknowledgement is recorded." : "Nothing was recorded. Goodbye.")
+              + "</Say></Response>");
+        })
         .onFailure(t -> Failures.respond(ctx, t));
   }
 

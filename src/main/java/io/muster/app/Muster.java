@@ -146,7 +146,8 @@ public final class Muster {
       return vertx.deployVerticle(new IncidentVerticle(incidents, async))
           .compose(v -> vertx.deployVerticle(new NotifyVerticle(inbox, async)))
           .compose(v -> vertx.deployVerticle(new TimerVerticle(timers, async, config.dispatch().pollMs())))
-          .compose(v -> vertx.deployVerticle(new DispatcherVerticle(outbox, sms, async, config.http().publicBaseUrl(),
+          .compose(v -> vertx.deployVerticle(new DispatcherVerticle(outbox, sms, gateway, async,
+              config.http().publicBaseUrl(),
               config.dispatch().pollMs(), config.dispatch().sendThreads(), config.nodeId(),
               config.sms().breakerOpenSeconds())))
           .compose(v -> vertx.deployVerticle(http));

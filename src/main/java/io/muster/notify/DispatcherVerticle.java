@@ -32,6 +32,8 @@ public final class DispatcherVerticle extends VerticleBase {
 
   private final Outbox outbox;
   private final SmsGateway gateway;
+  private final VoiceGateway voice;
+  private final String voiceActionBase;
   private final AsyncDb db;
   private final String statusCallbackBase;
   private final long pollMs;
@@ -43,8 +45,10 @@ public final class DispatcherVerticle extends VerticleBase {
   private boolean again;
   private int inFlight;
 
-  public DispatcherVerticle(Outbox outbox, SmsGateway gateway, AsyncDb db, String publicBaseUrl, long pollMs,
-                            int sendThreads, String nodeId, int breakerOpenSeconds) {
+  public DispatcherVerticle(Outbox outbox, SmsGateway gateway, VoiceGateway voice, AsyncDb db, String publicBaseUrl,
+                            long pollMs, int sendThreads, String nodeId, int breakerOpenSeconds) {
+    this.voice = voice;
+    this.voiceActionBase = publicBaseUrl + "/webhooks/twilio/voice?n=";
     this.outbox = outbox;
     this.gateway = gateway;
     this.db = db;
@@ -119,7 +123,7 @@ public final class DispatcherVerticle extends VerticleBase {
   /** Blocking: one claimed row, looked up first if an earlier try may have reached the provider. */
   private List<JournalEvent> deliver(Outbox.Claim claim) {
     Notification n = claim.notification();
-    if (n.kind() != Notification.Kind.INFO && outbox.optedOut(n.phone())) {
+    if (n.kind() != Notification.Kind.INFO && n.kind() != Notification.Kind.VOICE && outbox.optedOut(n.phone())) {
       return outbox.failed(n, DeliveryFailures.OPTED_OUT, "the person opted out (STOP); not sent");
     }
     try {
@@ -136,7 +140,9 @@ public final class DispatcherVerticle extends VerticleBase {
         LOG.warn("notification {} was taken over by another node before its turn; not sent here", n.id());
         return List.of();
       }
-      SentMessage sent = gateway.send(new OutboundSms(n.phone(), n.body(), statusCallbackBase + n.id()));
+      SentMessage sent = n.kind() == Notification.Kind.VOICE
+          ? voice.call(n.phone(), twiml(n), statusCallbackBase + n.id())
+          : gateway.send(new OutboundSms(n.phone(), n.body(), statusCallbackBase + n.id()));
       LOG.debug("notification {} sent as {}", n.id(), sent.sid());
       List<JournalEvent> events = new ArrayList<>(outbox.sent(n, sent.sid()));
       breaker.succeeded().ifPresent(e -> events.addAll(outbox.systemEvent(e.type(), e.payload())));
@@ -160,6 +166,17 @@ public final class DispatcherVerticle extends VerticleBase {
     }
     LOG.warn("notification {} failed for good: {}", n.id(), e.getMessage());
     return outbox.failed(n, e.errorCode(), e.getMessage());
+  }
+
+  /** What a voice call says: the page, then "press 1"; the key press comes back to the voice webhook. */
+  private String twiml(Notification n) {
+    return "<Response><Gather numDigits=\"1\" method=\"POST\" action=\"" + xml(voiceActionBase + n.id()) + "\">"
+        + "<Say>" + xml(n.body()) + " Press 1 to acknowledge.</Say></Gather>"
+        + "<Say>No answer was recorded. Goodbye.</Say></Response>";
+  }
+
+  private static String xml(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 
   /** 1 s, 2 s, 4 s … up to a minute, with up to 50% jitter so that nodes do not retry in step. */

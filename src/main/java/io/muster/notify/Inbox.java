@@ -191,6 +191,41 @@ public final class Inbox {
   }
 
   /**
+   * A key pressed during a voice call: "1" acknowledges the page the call read out (the newest
+   * unanswered page of that step to that person). Each call's key press is recorded once.
+   */
+  public Recorded voiceKey(String notificationId, String callSid, String digits) {
+    try {
+      return db.tx(c -> {
+        if (alreadyRecorded(c, callSid)) {
+          return new Recorded("duplicate", List.of());
+        }
+        Instant now = clock.instant();
+        Optional<Notification> call = notificationId == null ? Optional.empty() : NotificationSql.byId(c, notificationId);
+        Optional<Staff> staff = call.flatMap(n -> roster.byPhone(n.phone()));
+        if (call.isEmpty() || staff.isEmpty() || call.get().kind() != Notification.Kind.VOICE) {
+          return new Recorded("unknown-call", List.of());
+        }
+        Optional<Notification> page = "1".equals(digits == null ? null : digits.strip())
+            ? NotificationSql.forIncident(c, call.get().incidentId()).stream()
+                .filter(n -> n.kind() == Notification.Kind.PAGE && n.staffId().equals(call.get().staffId())
+                    && call.get().stepId().equals(n.stepId()) && n.ackedAt() == null)
+                .reduce((first, second) -> second)
+            : Optional.empty();
+        if (page.isEmpty()) {
+          return unmatched(c, callSid, staff.get(), "voice:" + digits, now, "no-open-page");
+        }
+        return acknowledge(c, callSid, staff.get(), "voice:" + digits, page.get(), now);
+      });
+    } catch (RuntimeException e) {
+      if (Db.uniqueViolation(e)) {
+        return new Recorded("duplicate", List.of());
+      }
+      throw e;
+    }
+  }
+
+  /**
    * A delivery status from the provider. The notification is found by the id Muster put in the
    * callback URL (the callback can beat the send's own answer), else by the provider's SID.
    */

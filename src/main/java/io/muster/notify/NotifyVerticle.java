@@ -23,12 +23,23 @@ public final class NotifyVerticle extends VerticleBase {
   public Future<?> start() {
     MessageConsumer<JsonObject> reply = vertx.eventBus().localConsumer(NotifyAddresses.REPLY, this::reply);
     MessageConsumer<JsonObject> status = vertx.eventBus().localConsumer(NotifyAddresses.STATUS, this::status);
-    return Future.all(reply.completion(), status.completion());
+    MessageConsumer<JsonObject> voice = vertx.eventBus().localConsumer(NotifyAddresses.VOICE, this::voice);
+    return Future.all(reply.completion(), status.completion(), voice.completion());
   }
 
   private void reply(Message<JsonObject> message) {
     JsonObject f = message.body();
     db.run(() -> inbox.reply(f.getString("MessageSid"), f.getString("From"), f.getString("Body", "")))
+        .onSuccess(recorded -> {
+          JournalBus.publish(vertx.eventBus(), recorded.events());
+          message.reply(new JsonObject().put("outcome", recorded.outcome()));
+        })
+        .onFailure(t -> Failures.reply(message, t));
+  }
+
+  private void voice(Message<JsonObject> message) {
+    JsonObject f = message.body();
+    db.run(() -> inbox.voiceKey(f.getString("n"), f.getString("CallSid"), f.getString("Digits")))
         .onSuccess(recorded -> {
           JournalBus.publish(vertx.eventBus(), recorded.events());
           message.reply(new JsonObject().put("outcome", recorded.outcome()));

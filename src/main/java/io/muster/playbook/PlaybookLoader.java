@@ -43,7 +43,7 @@ public final class PlaybookLoader {
       "tasks", "reminders", "stand-down");
   private static final Set<String> STEP = Set.of("id", "when", "page", "rollcall", "readiness");
   private static final Set<String> PAGE = Set.of("to", "say", "ack");
-  private static final Set<String> ACK = Set.of("required", "repeat", "every", "then");
+  private static final Set<String> ACK = Set.of("required", "repeat", "every", "then", "call");
   private static final Set<String> ROLLCALL = Set.of("to", "ask", "answers", "need", "widen");
   private static final Set<String> ANSWER = Set.of("say", "eta");
   private static final Set<String> WIDEN = Set.of("after", "to");
@@ -214,7 +214,7 @@ public final class PlaybookLoader {
       YamlNode every = a.has("every") ? a.get("every") : null;
       PageStep.Ack parsed = build(a, () -> new PageStep.Ack(!a.has("required") || a.get("required").bool(),
           a.has("repeat") ? a.get("repeat").integer() : 0,
-          every == null ? Duration.ofMinutes(5) : duration(every), then));
+          every == null ? Duration.ofMinutes(5) : duration(every), then, a.has("call") && a.get("call").bool()));
       ack = parsed;
     }
     List<String> to = to(node.require("to"));

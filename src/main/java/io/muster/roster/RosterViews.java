@@ -9,10 +9,14 @@ public final class RosterViews {
   private RosterViews() {
   }
 
-  public static JsonObject staff(Roster roster) {
+  /** {@code phoneStates}: numbers that cannot take SMS now (opted-out, unreachable, filtered). */
+  public static JsonObject staff(Roster roster, java.util.Map<String, String> phoneStates) {
     JsonArray items = new JsonArray();
     roster.staff().forEach(s -> items.add(new JsonObject().put("id", s.id()).put("name", s.name())
-        .put("phone", s.phone()).put("facilityId", s.facilityId()).put("roles", new JsonArray(s.roles().stream().sorted().toList()))));
+        .put("phone", s.phone()).put("facilityId", s.facilityId())
+        .put("roles", new JsonArray(s.roles().stream().sorted().toList()))
+        .put("shift", s.shift() == null ? null : s.shift().toString())
+        .put("sms", phoneStates.getOrDefault(s.phone(), "ok"))));
     return new JsonObject().put("staff", items);
   }
 

@@ -33,7 +33,7 @@ public enum DeliveryStatus {
   }
 
   /**
-   * Twilio's message statuses mapped onto Muster's. Twilio's accepted/queued/scheduled mean it
+   * Twilio's message (and call) statuses mapped onto Muster's. Twilio's accepted/queued/scheduled mean it
    * has the message; sending and sent both mean it left for the carrier; read counts as delivered.
    */
   public static Optional<DeliveryStatus> fromTwilio(String status) {
@@ -41,9 +41,10 @@ public enum DeliveryStatus {
       return Optional.empty();
     }
     return switch (status.toLowerCase(Locale.ROOT)) {
-      case "accepted", "queued", "scheduled", "sending", "sent" -> Optional.of(SENT);
-      case "delivered", "read" -> Optional.of(DELIVERED);
-      case "undelivered" -> Optional.of(UNDELIVERED);
+      case "accepted", "queued", "scheduled", "sending", "sent", "initiated", "ringing", "in-progress"
+          -> Optional.of(SENT);
+      case "delivered", "read", "completed" -> Optional.of(DELIVERED);
+      case "undelivered", "busy", "no-answer" -> Optional.of(UNDELIVERED);
       case "failed", "canceled" -> Optional.of(FAILED);
       default -> Optional.empty();
     };

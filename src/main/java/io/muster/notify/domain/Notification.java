@@ -11,10 +11,11 @@ public record Notification(String id, String incidentId, String staffId, String 
 
   /**
    * A page asks for action; a rollcall asks a question; a task message says a task is overdue; a
-   * reminder asks for a status update; info answers a reply; an all-clear ends it.
+   * reminder asks for a status update; info answers a reply; an all-clear ends it; a voice call
+   * reads an unanswered page aloud and takes "press 1".
    */
   public enum Kind {
-    PAGE, ROLLCALL, TASK, REMINDER, INFO, ALL_CLEAR;
+    PAGE, ROLLCALL, TASK, REMINDER, INFO, ALL_CLEAR, VOICE;
 
     public String id() {
       return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
@@ -23,7 +24,7 @@ public record Notification(String id, String incidentId, String staffId, String 
     /** Pages (and overdue tasks) go first, then questions and reminders, then information. */
     public int priority() {
       return switch (this) {
-        case PAGE, TASK -> 0;
+        case PAGE, TASK, VOICE -> 0;
         case ROLLCALL, REMINDER -> 1;
         case INFO, ALL_CLEAR -> 2;
       };

@@ -10,6 +10,7 @@ import io.muster.notify.OutboundSms;
 import io.muster.notify.SentMessage;
 import io.muster.notify.SmsException;
 import io.muster.notify.SmsGateway;
+import io.muster.notify.VoiceGateway;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * gateways (tests, the simulator, production) can live in one JVM. Thread-safe. Every method blocks
  * on HTTP for up to the configured timeouts: call it from a worker thread, never an event loop.
  */
-public final class TwilioSmsGateway implements SmsGateway, AutoCloseable {
+public final class TwilioSmsGateway implements SmsGateway, VoiceGateway, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(TwilioSmsGateway.class);
   private static final long LOOKUP_PAGE_SIZE = 50;
@@ -91,6 +92,22 @@ public final class TwilioSmsGateway implements SmsGateway, AutoCloseable {
       }
       return Optional.<SentMessage>empty();
     });
+  }
+
+  @Override
+  public SentMessage call(String to, String twiml, String statusCallbackUrl) {
+    if (settings.sendsThroughMessagingService()) {
+      throw new SmsException("voice calls need a From number (TWILIO_FROM), not a messaging service", 0, null,
+          false, null);
+    }
+    PhoneNumber from = new PhoneNumber(settings.sender());
+    com.twilio.rest.api.v2010.account.CallCreator creator =
+        com.twilio.rest.api.v2010.account.Call.creator(new PhoneNumber(to), from, new com.twilio.type.Twiml(twiml));
+    if (statusCallbackUrl != null) {
+      creator.setStatusCallback(URI.create(statusCallbackUrl));
+    }
+    com.twilio.rest.api.v2010.account.Call created = call("call", () -> creator.create(client));
+    return new SentMessage(created.getSid(), created.getStatus() == null ? null : created.getStatus().toString());
   }
 
   /**

@@ -10,9 +10,17 @@ import java.util.List;
  */
 public record PageStep(String id, Condition when, List<String> to, Template say, Ack ack) implements Step {
 
-  /** {@code then}: the escalation levels after the first, each a list of roles or positions. */
-  public record Ack(boolean required, int repeat, Duration every, List<List<String>> then) {
-    public static final Ack NONE = new Ack(false, 0, null, List.of());
+  /**
+   * {@code then}: the escalation levels after the first, each a list of roles or positions.
+   * {@code call}: when a level goes unanswered, each of its people is also called (voice) once,
+   * with "press 1 to acknowledge".
+   */
+  public record Ack(boolean required, int repeat, Duration every, List<List<String>> then, boolean call) {
+    public static final Ack NONE = new Ack(false, 0, null, List.of(), false);
+
+    public Ack(boolean required, int repeat, Duration every, List<List<String>> then) {
+      this(required, repeat, every, then, false);
+    }
 
     public Ack {
       if (repeat < 0) {

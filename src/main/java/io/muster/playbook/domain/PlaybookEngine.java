@@ -215,6 +215,9 @@ public final class PlaybookEngine {
           "recipients", again.size()));
       return plan;
     }
+    if (step.ack().call()) {
+      call(plan, step, again, timer.level());
+    }
     int next = timer.level() + 1;
     if (next >= step.ack().levels()) {
       plan.event("page.unanswered", map("stepId", step.id(), "levels", step.ack().levels()));
@@ -226,6 +229,16 @@ public final class PlaybookEngine {
         to.isEmpty() ? now : now.plus(step.ack().every())));
     plan.event("page.escalated", map("stepId", step.id(), "level", next, "recipients", to.size()));
     return plan;
+  }
+
+  /** A voice call to each unanswered person of a level, reading the page; "press 1" acknowledges. */
+  private void call(Plan plan, PageStep step, List<RunState.StaffRef> people, int level) {
+    String text = step.say().render(Messages.values(incident, playbook, facility.name()));
+    String spoken = (incident.drill() ? "This is a drill. " : "") + "Muster alert. " + text;
+    people.forEach(s -> plan.sends.add(new Plan.Send(s, Notification.Kind.VOICE, spoken, true, step.id(), level)));
+    if (!people.isEmpty()) {
+      plan.event("page.called", map("stepId", step.id(), "level", level, "recipients", people.size()));
+    }
   }
 
   private void startRollcall(Plan plan, RunState state, RollcallStep step, Instant now) {
