@@ -59,6 +59,7 @@ class ProbesIT {
         .filter(s -> "priya-raman".equals(s.getString("id"))).findFirst().orElseThrow();
     assertThat(priya.getString("phone")).isEqualTo("+16175550103");
     assertThat(priya.getJsonArray("roles").getList()).containsExactly("ed-charge-nurse");
+    assertThat(priya.getString("sms")).as("no opt-out or failure recorded for her number").isEqualTo("ok");
     assertThat(Http.get(base + "/api/v1/facilities").json().getJsonArray("facilities")).hasSize(2);
     JsonArray playbooks = Http.get(base + "/api/v1/playbooks").json().getJsonArray("playbooks");
     assertThat(playbooks.stream().map(p -> ((JsonObject) p).getString("id"))).contains("mass-casualty", "ehr-downtime");
