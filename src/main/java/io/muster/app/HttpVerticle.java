@@ -7,6 +7,7 @@ import io.muster.notify.DeliveryFailures;
 import io.muster.notify.NotifyAddresses;
 import io.muster.notify.twilio.TwilioWebhookAuth;
 import io.muster.playbook.PlaybookViews;
+import io.muster.readiness.ReadinessAddresses;
 import io.muster.playbook.domain.Playbook;
 import io.muster.roster.RosterViews;
 import io.muster.roster.domain.Roster;
@@ -111,6 +112,10 @@ public final class HttpVerticle extends VerticleBase {
         .onSuccess(states -> json(ctx, 200, RosterViews.staff(roster, states)))
         .onFailure(t -> Failures.respond(ctx, t)));
     builder.getRoute("listFacilities").addHandler(ctx -> json(ctx, 200, RosterViews.facilities(roster)));
+    builder.getRoute("getReadiness").addHandler(ctx -> command(ctx, ReadinessAddresses.GET, idOf(ctx), 200));
+    builder.getRoute("updateReadiness").addHandler(ctx -> command(ctx, ReadinessAddresses.UPDATE,
+        idOf(ctx).put("update", ctx.body().asJsonObject()), 200));
+    builder.getRoute("regionReadiness").addHandler(ctx -> command(ctx, ReadinessAddresses.REGION, new JsonObject(), 200));
     return builder.createRouter();
   }
 

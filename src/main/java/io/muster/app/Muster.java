@@ -23,6 +23,9 @@ import io.muster.playbook.PlaybookRuns;
 import io.muster.playbook.PlaybookTimers;
 import io.muster.playbook.TimerVerticle;
 import io.muster.playbook.domain.Playbook;
+import io.muster.readiness.ReadinessConfig;
+import io.muster.readiness.ReadinessService;
+import io.muster.readiness.ReadinessVerticle;
 import io.muster.roster.RosterException;
 import io.muster.roster.RosterLoader;
 import io.muster.roster.domain.Roster;
@@ -103,14 +106,22 @@ public final class Muster {
       db = Db.open(config.db().url(), config.db().user(), config.db().password(), config.db().poolSize());
       Roster roster = RosterLoader.load(Path.of(config.files().roster()));
       Map<String, Playbook> playbooks = PlaybookLoader.loadDir(Path.of(config.files().playbooks()), roster.roles());
-      return new Loaded(roster, playbooks);
+      ReadinessConfig readiness = ReadinessConfig.load(config.files().readiness() == null ? null
+          : Path.of(config.files().readiness()));
+      for (ReadinessConfig.Threshold t : readiness.thresholds()) {
+        if (!playbooks.containsKey(t.trigger())) {
+          throw new IllegalArgumentException(config.files().readiness() + ": threshold " + t.id()
+              + " triggers '" + t.trigger() + "', which is not a loaded playbook");
+        }
+      }
+      return new Loaded(roster, playbooks, readiness);
     }).compose(loaded -> sms().compose(token -> vertx.executeBlocking(() -> {
       gateway.warmUp();
       return token;
     })).compose(token -> deploy(loaded, token, registry)));
   }
 
-  private record Loaded(Roster roster, Map<String, Playbook> playbooks) { }
+  private record Loaded(Roster roster, Map<String, Playbook> playbooks, ReadinessConfig readiness) { }
 
   /** Starts the simulator when no Twilio account is configured; returns the webhook signing token. */
   private Future<String> sms() {
@@ -134,6 +145,9 @@ public final class Muster {
     AsyncDb async = new AsyncDb(vertx, db, config.db().poolSize() * 2);
     PlaybookRuns runs = new PlaybookRuns(loaded.roster(), loaded.playbooks());
     Incidents incidents = new Incidents(db, clock, loaded.roster(), loaded.playbooks(), runs);
+    ReadinessService readiness = new ReadinessService(db, clock, loaded.roster(), loaded.readiness());
+    readiness.incidentStarter(incidents::startIn);
+    runs.readiness(readiness);
     DeliveryFailures failures = new DeliveryFailures(runs, Duration.ofSeconds(config.sms().undeliveredRetrySeconds()));
     Inbox inbox = new Inbox(db, clock, loaded.roster(), runs, failures);
     Duration lease = Duration.ofSeconds(config.dispatch().leaseSeconds());
@@ -143,7 +157,12 @@ public final class Muster {
     LiveHub hub = new LiveHub(vertx, async, () -> snapshot(incidents));
     return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
       http = new HttpVerticle(config, contract, hub, loaded.roster(), loaded.playbooks(), async, registry, webhookToken);
-      return vertx.deployVerticle(new IncidentVerticle(incidents, async))
+      return vertx.executeBlocking(() -> {
+            readiness.ensureFacilities();
+            return null;
+          })
+          .compose(v -> vertx.deployVerticle(new IncidentVerticle(incidents, async)))
+          .compose(v -> vertx.deployVerticle(new ReadinessVerticle(readiness, async)))
           .compose(v -> vertx.deployVerticle(new NotifyVerticle(inbox, async)))
           .compose(v -> vertx.deployVerticle(new TimerVerticle(timers, async, config.dispatch().pollMs())))
           .compose(v -> vertx.deployVerticle(new DispatcherVerticle(outbox, sms, gateway, async,

@@ -41,7 +41,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
 
   public record Cluster(boolean enabled, String name, String host, int port, List<String> members) { }
 
-  public record Files(String roster, String playbooks) { }
+  public record Files(String roster, String playbooks, String readiness) { }
 
   public record Dispatch(long pollMs, int leaseSeconds, int sendThreads) { }
 
@@ -64,6 +64,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
       Map.entry("MUSTER_LEASE_SECONDS", "dispatch.leaseSeconds"),
       Map.entry("MUSTER_ROSTER", "files.roster"),
       Map.entry("MUSTER_PLAYBOOKS", "files.playbooks"),
+      Map.entry("MUSTER_READINESS", "files.readiness"),
       Map.entry("TWILIO_ACCOUNT_SID", "sms.accountSid"),
       Map.entry("TWILIO_AUTH_TOKEN", "sms.authToken"),
       Map.entry("TWILIO_FROM", "sms.from"),
@@ -81,7 +82,8 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
             .put("simulatorPort", 8090).put("undeliveredRetrySeconds", 120).put("breakerOpenSeconds", 10))
         .put("cluster", new JsonObject().put("enabled", false).put("name", "muster").put("host", "127.0.0.1")
             .put("port", 5701).put("members", new JsonArray().add("127.0.0.1:5701")))
-        .put("files", new JsonObject().put("roster", "config/roster.yaml").put("playbooks", "playbooks"))
+        .put("files", new JsonObject().put("roster", "config/roster.yaml").put("playbooks", "playbooks")
+            .put("readiness", "config/readiness.yaml"))
         .put("dispatch", new JsonObject().put("pollMs", 1000).put("leaseSeconds", 30).put("sendThreads", 8));
   }
 
@@ -138,7 +140,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
             integer(j, "sms.undeliveredRetrySeconds"), integer(j, "sms.breakerOpenSeconds")),
         new Cluster(bool(cluster.getValue("enabled")), cluster.getString("name"), cluster.getString("host"),
             integer(j, "cluster.port"), members(cluster.getValue("members"))),
-        new Files(files.getString("roster"), files.getString("playbooks")),
+        new Files(files.getString("roster"), files.getString("playbooks"), files.getString("readiness")),
         new Dispatch(integer(j, "dispatch.pollMs"), integer(j, "dispatch.leaseSeconds"), integer(j, "dispatch.sendThreads")));
   }
 

@@ -89,6 +89,22 @@ public final class Incidents {
     }
   }
 
+  /**
+   * Starts an incident inside the caller's transaction (a readiness threshold); returns its events
+   * for the caller to append.
+   */
+  public List<NewEvent> startIn(Connection c, String type, String facilityId, String summary, String actor)
+      throws SQLException {
+    Playbook playbook = playbook(type);
+    Facility facility = roster.facility(facilityId).orElseThrow(() -> new Rejection(
+        ErrorCode.UNKNOWN_REFERENCE, "facilityId", "unknown facility '" + facilityId + "'"));
+    if (!playbook.appliesTo().contains(facility.type())) {
+      return List.of();
+    }
+    return creation(c, new TriggerIncident(type, facilityId, summary, null, false), playbook, facility, null, null, actor)
+        .events();
+  }
+
   public Resolved resolve(String incidentId, String actor) {
     return db.tx(c -> {
       Incident incident = IncidentSql.byId(c, incidentId, true).orElseThrow(() -> notFound(incidentId));
@@ -147,6 +163,15 @@ public final class Incidents {
 
   private Triggered create(Connection c, TriggerIncident cmd, Playbook playbook, Facility facility,
                            String key, String hash, String actor) throws SQLException {
+    Created created = creation(c, cmd, playbook, facility, key, hash, actor);
+    return new Triggered(created.incident(), false,
+        Journal.append(c, created.incident().triggeredAt(), created.events()));
+  }
+
+  private record Created(Incident incident, List<NewEvent> events) { }
+
+  private Created creation(Connection c, TriggerIncident cmd, Playbook playbook, Facility facility,
+                           String key, String hash, String actor) throws SQLException {
     Instant now = clock.instant();
     Incident incident = new Incident(java.util.UUID.randomUUID().toString(), newRef(), playbook.id(), facility.id(),
         cmd.summary(), cmd.severity() == null ? playbook.severity() : cmd.severity(), cmd.drill(),
@@ -158,7 +183,7 @@ public final class Incidents {
     payload.put("playbook", playbook.id());
     events.add(new NewEvent("incident.triggered", incident.id(), actor, payload));
     events.addAll(runs.start(c, incident, now, actor));
-    return new Triggered(incident, false, Journal.append(c, now, events));
+    return new Created(incident, events);
   }
 
   private Playbook playbook(String type) {

@@ -36,10 +36,16 @@ import java.util.UUID;
 public final class PlaybookRuns {
   private final Roster roster;
   private final Map<String, Playbook> playbooks;
+  private io.muster.readiness.ReadinessService readiness;
 
   public PlaybookRuns(Roster roster, Map<String, Playbook> playbooks) {
     this.roster = roster;
     this.playbooks = playbooks;
+  }
+
+  /** Where readiness steps are applied (in the same transaction as the step). */
+  public void readiness(io.muster.readiness.ReadinessService readiness) {
+    this.readiness = readiness;
   }
 
   public List<NewEvent> start(Connection c, Incident incident, Instant now, String actor) throws SQLException {
@@ -172,6 +178,11 @@ public final class PlaybookRuns {
     List<NewEvent> events = new ArrayList<>();
     for (Plan.Event e : plan.events) {
       events.add(new NewEvent(e.type(), id, actor, e.payload()));
+      if (readiness != null && "readiness.change-requested".equals(e.type())) {
+        @SuppressWarnings("unchecked")
+        Map<String, String> changes = (Map<String, String>) e.payload().get("changes");
+        events.addAll(readiness.applyIn(c, incident.facilityId(), changes, actor, now));
+      }
     }
     if (cancelled > 0) {
       events.add(new NewEvent("timers.cancelled", id, actor, Map.of("count", cancelled)));

@@ -80,6 +80,16 @@ public final class Db implements AutoCloseable {
     }
   }
 
+  /** Runs one statement with positional arguments; returns the row count. */
+  public static int update(Connection c, String sql, Object... args) throws SQLException {
+    try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      return ps.executeUpdate();
+    }
+  }
+
   /** SQLState 23505, the same on H2 and PostgreSQL. */
   public static boolean uniqueViolation(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {

@@ -83,7 +83,7 @@ public final class TestNodes implements AutoCloseable {
         .put("sms", new JsonObject().put("accountSid", ACCOUNT_SID).put("authToken", AUTH_TOKEN)
             .put("apiBaseUrl", simulator.baseUrl()))
         .put("files", new JsonObject().put("roster", "src/test/resources/it/roster.yaml")
-            .put("playbooks", "src/test/resources/it/playbooks"))
+            .put("playbooks", "src/test/resources/it/playbooks").put("readiness", "src/test/resources/it/readiness.yaml"))
         .put("dispatch", new JsonObject().put("pollMs", 250).put("leaseSeconds", 5).put("sendThreads", 8));
   }
 
