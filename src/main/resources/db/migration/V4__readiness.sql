@@ -20,3 +20,12 @@ CREATE TABLE readiness_threshold (
   rule_id     VARCHAR(96) NOT NULL,
   PRIMARY KEY (facility_id, rule_id)
 );
+
+-- One reminder per overdue value (per time it was set), whichever node sends it.
+CREATE TABLE readiness_reminder (
+  facility_id VARCHAR(64) NOT NULL,
+  field       VARCHAR(96) NOT NULL,
+  set_at      TIMESTAMP WITH TIME ZONE NOT NULL,
+  reminded_at TIMESTAMP WITH TIME ZONE NOT NULL,
+  PRIMARY KEY (facility_id, field, set_at)
+);

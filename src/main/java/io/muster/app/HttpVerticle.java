@@ -116,6 +116,8 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("updateReadiness").addHandler(ctx -> command(ctx, ReadinessAddresses.UPDATE,
         idOf(ctx).put("update", ctx.body().asJsonObject()), 200));
     builder.getRoute("regionReadiness").addHandler(ctx -> command(ctx, ReadinessAddresses.REGION, new JsonObject(), 200));
+    builder.getRoute("getHave").addHandler(ctx -> xml(ctx, idOf(ctx)));
+    builder.getRoute("regionHave").addHandler(ctx -> xml(ctx, new JsonObject()));
     return builder.createRouter();
   }
 
@@ -139,6 +141,13 @@ public final class HttpVerticle extends VerticleBase {
   private void command(RoutingContext ctx, String address, JsonObject body, int status) {
     vertx.eventBus().<JsonObject>request(address, body, commandOptions())
         .onSuccess(reply -> json(ctx, status, reply.body()))
+        .onFailure(t -> Failures.respond(ctx, t));
+  }
+
+  private void xml(RoutingContext ctx, JsonObject which) {
+    vertx.eventBus().<JsonObject>request(ReadinessAddresses.HAVE, which, commandOptions())
+        .onSuccess(reply -> ctx.response().putHeader("content-type", "application/xml; charset=utf-8")
+            .end(reply.body().getString("xml")))
         .onFailure(t -> Failures.respond(ctx, t));
   }
 

@@ -150,6 +150,7 @@ public final class Muster {
     runs.readiness(readiness);
     DeliveryFailures failures = new DeliveryFailures(runs, Duration.ofSeconds(config.sms().undeliveredRetrySeconds()));
     Inbox inbox = new Inbox(db, clock, loaded.roster(), runs, failures);
+    inbox.readiness(readiness);
     Duration lease = Duration.ofSeconds(config.dispatch().leaseSeconds());
     PlaybookTimers timers = new PlaybookTimers(db, clock, config.nodeId(), lease, runs);
     Outbox outbox = new Outbox(db, clock, config.nodeId(), lease, config.sms().messagesPerSecond(), failures);

@@ -47,7 +47,7 @@ import javax.xml.stream.XMLStreamWriter;
  *       for any other ED status; absent when no ED status is reported.</li>
  *   <li>{@code HospitalFacilityStatus/FacilityStatus}: normal→Normal, limited→Compromised,
  *       evacuating→Evacuating, closed→Closed; every critical system that is not up becomes a
- *       {@code CommentText} ("power: down – generator on fuel reserve").</li>
+ *       {@code CommentText} ("power: down - generator on fuel reserve").</li>
  *   <li>{@code HospitalResourcesStatus/ResourcesInformationText}: one line per supply
  *       ("ppe-days: 3") and per non-HAVE bed type.</li>
  *   <li>{@code LastUpdateTime}: the board's updatedAt, or {@code now} when the board has none.</li>
@@ -58,7 +58,6 @@ import javax.xml.stream.XMLStreamWriter;
  */
 public final class HaveDocument {
   public static final String HAVE_NS = "urn:oasis:names:tc:emergency:EDXL:HAVE:1.0";
-  public static final String XPIL_NS = "urn:oasis:names:tc:ciq:xpil:3";
   public static final String XNL_NS = "urn:oasis:names:tc:ciq:xnl:3";
 
   /** The BedType enumeration of the EDXL-HAVE 1.0 schema (HospitalBedCapacityStatus/BedCapacity). */
@@ -79,13 +78,14 @@ public final class HaveDocument {
 
   private HaveDocument() { }
 
-  /** One facility as a HospitalStatus document. */
+  /** One facility as a HospitalStatus document; see {@link #toXml(List, Instant)}. */
   public static String toXml(FacilityReadiness facility, Instant now) {
     return toXml(List.of(Objects.requireNonNull(facility, "facility")), now);
   }
 
   /**
-   * The facilities as one HospitalStatus document, in the order given.
+   * The facilities as one HospitalStatus document, in the order given. The text declares UTF-8:
+   * encode it as UTF-8 when sending it.
    *
    * @throws IllegalArgumentException if there are no facilities: HAVE needs at least one Hospital
    */
@@ -101,11 +101,9 @@ public final class HaveDocument {
       XMLStreamWriter w = XMLOutputFactory.newDefaultFactory().createXMLStreamWriter(out);
       w.writeStartDocument("UTF-8", "1.0");
       w.setPrefix("have", HAVE_NS);
-      w.setPrefix("xpil", XPIL_NS);
       w.setPrefix("xnl", XNL_NS);
       w.writeStartElement("have", "HospitalStatus", HAVE_NS);
       w.writeNamespace("have", HAVE_NS);
-      w.writeNamespace("xpil", XPIL_NS);
       w.writeNamespace("xnl", XNL_NS);
       for (FacilityReadiness facility : facilities) {
         writeHospital(w, Objects.requireNonNull(facility, "facility"), now);
@@ -222,7 +220,7 @@ public final class HaveDocument {
         text(w, "CommentText", "Reported as " + name + "; adult and pediatric beds are not told apart");
       }
       if (b.overdue()) {
-        text(w, "CommentText", "Count overdue" + overdueNote(b.setBy(), b.setAt()));
+        text(w, "CommentText", "Bed count" + overdueNote(b.setBy(), b.setAt()));
       }
       w.writeEndElement();
     }
@@ -255,7 +253,7 @@ public final class HaveDocument {
         if (s == null || s.state() == null || "up".equalsIgnoreCase(s.state())) {
           continue;
         }
-        comments.add(e.getKey() + ": " + s.state() + (present(s.note()) ? " – " + s.note() : "")
+        comments.add(e.getKey() + ": " + s.state() + (present(s.note()) ? " - " + s.note() : "")
             + (s.overdue() ? overdueNote(s.setBy(), s.setAt()) : ""));
       }
     }
@@ -296,14 +294,14 @@ public final class HaveDocument {
 
   private static void overdue(List<String> comments, String what, Value v) {
     if (v != null && v.value() != null && v.overdue()) {
-      comments.add(what + " overdue" + overdueNote(v.setBy(), v.setAt()));
+      comments.add(what + " " + v.value().strip() + overdueNote(v.setBy(), v.setAt()));
     }
   }
 
   private static String overdueNote(String setBy, Instant setAt) {
     StringBuilder s = new StringBuilder(" (overdue");
     if (setAt != null) {
-      s.append("; last set ").append(time(setAt));
+      s.append(": last set ").append(time(setAt));
     }
     if (present(setBy)) {
       s.append(" by ").append(setBy);

@@ -26,6 +26,7 @@ public final class CircuitBreaker {
   private Instant openUntil = Instant.MIN;
   private Duration currentOpen;
   private boolean probing;
+  private Instant probingSince = Instant.MIN;
 
   public CircuitBreaker(String node, Clock clock, int threshold, Duration openFor) {
     this.node = node;
@@ -40,10 +41,15 @@ public final class CircuitBreaker {
     if (!open) {
       return max;
     }
-    if (probing || clock.instant().isBefore(openUntil)) {
+    Instant now = clock.instant();
+    // A probe that never reached the provider (nothing was due, the person had opted out) is
+    // given up after a wait, so that the breaker cannot stay shut for good.
+    boolean probeLost = probing && probingSince.plus(currentOpen).isBefore(now);
+    if ((probing && !probeLost) || now.isBefore(openUntil)) {
       return 0;
     }
     probing = true;
+    probingSince = now;
     return 1;
   }
 

@@ -2,6 +2,8 @@ package io.muster.notify;
 
 import io.muster.notify.domain.Replies;
 import io.muster.playbook.PlaybookRuns;
+import io.muster.readiness.ReadinessService;
+import io.muster.readiness.domain.ReadinessKeywords;
 import io.muster.notify.domain.DeliveryStatus;
 import io.muster.notify.domain.Notification;
 import io.muster.roster.domain.PhoneNumbers;
@@ -36,6 +38,15 @@ public final class Inbox {
   private final Roster roster;
   private final PlaybookRuns runs;
   private final DeliveryFailures failures;
+  private ReadinessService readiness;
+
+  /** Readiness keywords (BEDS ICU 3) go here; without it they are not understood. */
+  public void readiness(ReadinessService readiness) {
+    this.readiness = readiness;
+  }
+
+  private static final String READINESS_HELP = "Readiness by SMS: BEDS ICU 3 (beds available), NURSES MEDSURG 6,"
+      + " ED DIVERSION, SYSTEM POWER DOWN. Bed types: ICU MEDSURG BURN PICU PEDS PSYCH ISO OR VENT.";
 
   public Inbox(Db db, Clock clock, Roster roster, PlaybookRuns runs, DeliveryFailures failures) {
     this.db = db;
@@ -92,6 +103,19 @@ public final class Inbox {
     if (Replies.isHelp(body)) {
       return help(c, messageSid, staff, body, now, "help");
     }
+    if (readiness != null && ReadinessKeywords.looksLikeOne(body)) {
+      Optional<Map<String, String>> changes = ReadinessKeywords.parse(body);
+      if (changes.isEmpty()) {
+        return replied(c, messageSid, staff, body, now, "readiness-not-understood", READINESS_HELP);
+      }
+      ReadinessService.SmsUpdate update = readiness.smsUpdate(c, staff, changes.get(), now);
+      Recorded recorded = replied(c, messageSid, staff, body, now, update.outcome(), update.answer());
+      List<JournalEvent> events = new java.util.ArrayList<>(recorded.events());
+      if (!update.events().isEmpty()) {
+        events.addAll(Journal.append(c, now, update.events()));
+      }
+      return new Recorded(update.outcome(), events);
+    }
     Replies.Parsed reply = Replies.parse(body);
     String text = reply.answer();
     String actor = "sms:" + staff.id();
@@ -140,19 +164,16 @@ public final class Inbox {
   /** Records the reply and sends the help text back. */
   private Recorded help(Connection c, String messageSid, Staff staff, String body, Instant now, String outcome)
       throws SQLException {
+    return replied(c, messageSid, staff, body, now, outcome, Replies.HELP_TEXT);
+  }
+
+  /** Records the reply (and its event), and answers it by SMS. */
+  private Recorded replied(Connection c, String messageSid, Staff staff, String body, Instant now, String outcome,
+                           String answer) throws SQLException {
     Recorded recorded = unmatched(c, messageSid, staff, body, now, outcome);
-    Notification help = new Notification(java.util.UUID.randomUUID().toString(), null, staff.id(), staff.name(),
-        staff.phone(), Notification.Kind.INFO, Replies.HELP_TEXT, false, DeliveryStatus.QUEUED, null, null, 0, now,
-        null, null, null, null, null, 0);
-    NotificationSql.insert(c, help);
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("notificationId", help.id());
-    payload.put("staffId", staff.id());
-    payload.put("staffName", staff.name());
-    payload.put("kind", help.kind().id());
-    payload.put("status", DeliveryStatus.QUEUED.id());
     List<JournalEvent> events = new java.util.ArrayList<>(recorded.events());
-    events.addAll(Journal.append(c, now, List.of(new NewEvent("notification.queued", null, "sms:" + staff.id(), payload))));
+    events.addAll(Journal.append(c, now, List.of(NotificationSql.queueInfo(c, staff.id(), staff.name(), staff.phone(),
+        answer, now, "sms:" + staff.id()))));
     return new Recorded(outcome, events);
   }
 
@@ -242,7 +263,7 @@ public final class Inbox {
       }
       Notification n = found.get();
       Instant now = clock.instant();
-      if (!NotificationSql.moveStatus(c, n, next.get(), errorCode, now)) {
+      if (!NotificationSql.moveStatus(c, n, next.get(), errorCode, now, providerSid)) {
         return List.of();
       }
       List<NewEvent> events = new java.util.ArrayList<>();

@@ -56,6 +56,21 @@ public final class NotificationSql {
     }
   }
 
+  /** Queues an information SMS about no incident (help text, a confirmation, a reminder). */
+  public static io.muster.store.NewEvent queueInfo(Connection c, String staffId, String staffName, String phone,
+                                                   String text, Instant now, String actor) throws SQLException {
+    Notification n = new Notification(java.util.UUID.randomUUID().toString(), null, staffId, staffName, phone,
+        Notification.Kind.INFO, text, false, DeliveryStatus.QUEUED, null, null, 0, now, null, null, null, null, null, 0);
+    insert(c, n);
+    java.util.Map<String, Object> payload = new java.util.LinkedHashMap<>();
+    payload.put("notificationId", n.id());
+    payload.put("staffId", staffId);
+    payload.put("staffName", staffName);
+    payload.put("kind", n.kind().id());
+    payload.put("status", DeliveryStatus.QUEUED.id());
+    return new io.muster.store.NewEvent("notification.queued", null, actor, payload);
+  }
+
   public static List<Notification> forIncident(Connection c, String incidentId) throws SQLException {
     return query(c, "SELECT " + COLUMNS + " FROM notification WHERE incident_id = ? ORDER BY created_at, id", incidentId);
   }
@@ -107,13 +122,23 @@ public final class NotificationSql {
   /** Moves the status forward only, from the status it was read with (compare-and-set). */
   public static boolean moveStatus(Connection c, Notification n, DeliveryStatus next, Integer errorCode, Instant at)
       throws SQLException {
+    return moveStatus(c, n, next, errorCode, at, null);
+  }
+
+  /**
+   * The same, also recording the provider's SID when the row has none yet (a status callback can
+   * arrive before the send's own answer, or instead of it when that answer was lost).
+   */
+  public static boolean moveStatus(Connection c, Notification n, DeliveryStatus next, Integer errorCode, Instant at,
+                                   String providerSid) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("UPDATE notification SET status = ?, error_code = COALESCE(?, error_code),"
-        + " status_at = ? WHERE id = ? AND status = ?")) {
+        + " status_at = ?, provider_sid = COALESCE(provider_sid, ?) WHERE id = ? AND status = ?")) {
       ps.setString(1, next.id());
       ps.setObject(2, errorCode, Types.INTEGER);
       ps.setObject(3, Db.ts(at));
-      ps.setString(4, n.id());
-      ps.setString(5, n.status().id());
+      ps.setString(4, providerSid);
+      ps.setString(5, n.id());
+      ps.setString(6, n.status().id());
       return ps.executeUpdate() == 1;
     }
   }

@@ -20,7 +20,12 @@ import java.util.Map;
  * answers staff which bed type, and the thresholds that trigger incidents.
  */
 public record ReadinessConfig(Duration reportingInterval, Map<BedType, Integer> patientsPerNurse,
-                              Map<String, BedType> rollcallStaffing, List<Threshold> thresholds) {
+                              Map<String, BedType> rollcallStaffing, List<Threshold> thresholds,
+                              List<String> reporterRoles) {
+  /** Who may report readiness by SMS, and is reminded of overdue values nobody else owns. */
+  public static final List<String> DEFAULT_REPORTERS = List.of("house-supervisor", "nursing-supervisor", "bed-manager",
+      "charge-nurse");
+
 
   /**
    * When {@code bed}'s staffed available count is at most {@code staffedAtMost}, or {@code
@@ -29,7 +34,7 @@ public record ReadinessConfig(Duration reportingInterval, Map<BedType, Integer> 
   public record Threshold(String id, BedType bed, Integer staffedAtMost, String system, String state, String trigger) { }
 
   public static ReadinessConfig defaults() {
-    return new ReadinessConfig(Duration.ofHours(4), ratios(Map.of()), Map.of(), List.of());
+    return new ReadinessConfig(Duration.ofHours(4), ratios(Map.of()), Map.of(), List.of(), DEFAULT_REPORTERS);
   }
 
   public int patientsPerNurse(BedType type) {
@@ -51,7 +56,10 @@ public record ReadinessConfig(Duration reportingInterval, Map<BedType, Integer> 
       for (JsonNode t : root.path("thresholds")) {
         thresholds.add(threshold(t));
       }
-      return new ReadinessConfig(interval, ratios(overrides), staffing, thresholds);
+      List<String> reporters = new ArrayList<>();
+      root.path("reporterRoles").forEach(r -> reporters.add(r.asText()));
+      return new ReadinessConfig(interval, ratios(overrides), staffing, thresholds,
+          reporters.isEmpty() ? DEFAULT_REPORTERS : reporters);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
     }

@@ -92,6 +92,7 @@ public final class ReadinessService {
     Map<String, Entry> current = values(c, facilityId);
     Map<String, String> merged = new TreeMap<>();
     current.forEach((k, e) -> merged.put(k, e.value()));
+    changes = occupiedFromAvailable(changes, merged);
     merged.putAll(changes);
     ReadinessFields.check(merged);
     Map<String, Object> changed = new LinkedHashMap<>();
@@ -113,6 +114,105 @@ public final class ReadinessService {
     events.add(new NewEvent("readiness.updated", null, actor, payload));
     events.addAll(thresholds(c, facility, now, actor));
     return events;
+  }
+
+  /** {@code beds.<type>.available} (from SMS) becomes occupied = baseline − available. */
+  private static Map<String, String> occupiedFromAvailable(Map<String, String> changes, Map<String, String> current) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : changes.entrySet()) {
+      if (!e.getKey().endsWith(".available")) {
+        out.put(e.getKey(), e.getValue());
+        continue;
+      }
+      String base = e.getKey().substring(0, e.getKey().length() - "available".length());
+      String baselineText = changes.getOrDefault(base + "baseline", current.get(base + "baseline"));
+      int baseline = baselineText == null ? 0 : Integer.parseInt(baselineText);
+      int available = Integer.parseInt(e.getValue());
+      if (available > baseline) {
+        throw new io.muster.common.InvalidInput(e.getKey(), available + " available is more than the baseline of "
+            + baseline);
+      }
+      out.put(base + "occupied", String.valueOf(baseline - available));
+    }
+    return out;
+  }
+
+  /** What an SMS readiness update did: the outcome, the answer to text back, the events. */
+  public record SmsUpdate(String outcome, String answer, List<NewEvent> events) { }
+
+  /** A readiness keyword from a staff member, inside the reply's transaction. */
+  public SmsUpdate smsUpdate(Connection c, Staff staff, Map<String, String> changes, Instant now) throws SQLException {
+    if (staff.roles().stream().noneMatch(config.reporterRoles()::contains)) {
+      return new SmsUpdate("readiness-refused", "Your role is not set up to report readiness; ask the house supervisor.",
+          List.of());
+    }
+    Facility facility = facility(staff.facilityId());
+    try {
+      List<NewEvent> events = applyIn(c, facility.id(), changes, "sms:" + staff.id(), now);
+      return new SmsUpdate("readiness-updated", "Recorded for " + facility.name() + ": " + describe(changes) + ".", events);
+    } catch (io.muster.common.InvalidInput e) {
+      return new SmsUpdate("readiness-refused", "Not recorded: " + e.getMessage(), List.of());
+    }
+  }
+
+  private static String describe(Map<String, String> changes) {
+    List<String> parts = new ArrayList<>();
+    changes.forEach((k, v) -> parts.add(k.replace("beds.", "").replace("systems.", "").replace(".state", "")
+        .replace('.', ' ') + " " + v));
+    return String.join(", ", parts);
+  }
+
+  /**
+   * Reminds the owner of each value older than the reporting interval, once per time it was set:
+   * the staff member who set it by SMS, else the facility's reporters. Whichever node runs this,
+   * a value is reminded once (its reminder row is the claim). Returns the committed events.
+   */
+  public List<JournalEvent> remindOverdue() {
+    return db.tx(c -> {
+      Instant now = clock.instant();
+      List<NewEvent> events = new ArrayList<>();
+      for (Facility f : roster.facilities()) {
+        for (Map.Entry<String, Entry> e : values(c, f.id()).entrySet()) {
+          Entry v = e.getValue();
+          if (overdue(v, now) && claimReminder(c, f.id(), e.getKey(), v.setAt(), now)) {
+            String text = "Readiness update due at " + f.name() + ": " + e.getKey() + " was last reported "
+                + java.time.Duration.between(v.setAt(), now).toHours() + " h ago. Reply e.g. BEDS ICU 3.";
+            for (Staff s : owners(f, v)) {
+              events.add(io.muster.notify.NotificationSql.queueInfo(c, s.id(), s.name(), s.phone(), text, now,
+                  "readiness"));
+            }
+          }
+        }
+      }
+      return events.isEmpty() ? List.<JournalEvent>of() : Journal.append(c, now, events);
+    });
+  }
+
+  private List<Staff> owners(Facility f, Entry v) {
+    if (v.setBy().startsWith("sms:")) {
+      String id = v.setBy().substring(4);
+      List<Staff> setter = roster.staff().stream().filter(s -> s.id().equals(id)).toList();
+      if (!setter.isEmpty()) {
+        return setter;
+      }
+    }
+    return roster.holding(f.id(), config.reporterRoles());
+  }
+
+  private static boolean claimReminder(Connection c, String facilityId, String field, Instant setAt, Instant now)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO readiness_reminder (facility_id, field, set_at,"
+        + " reminded_at) SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM readiness_reminder"
+        + " WHERE facility_id = ? AND field = ? AND set_at = ?)")) {
+      ps.setString(1, facilityId);
+      ps.setString(2, field);
+      ps.setObject(3, Db.ts(setAt));
+      ps.setObject(4, Db.ts(now));
+      ps.setString(5, facilityId);
+      ps.setString(6, field);
+      ps.setObject(7, Db.ts(setAt));
+      return ps.executeUpdate() == 1;
+    }
   }
 
   public FacilityReadiness board(String facilityId) {

@@ -2,6 +2,7 @@ package io.muster.readiness;
 
 import io.muster.app.Failures;
 import io.muster.incident.IncidentAddresses;
+import io.muster.interop.HaveDocument;
 import io.muster.store.AsyncDb;
 import io.muster.store.JournalBus;
 import io.vertx.core.Future;
@@ -25,7 +26,11 @@ public final class ReadinessVerticle extends VerticleBase {
     MessageConsumer<JsonObject> update = vertx.eventBus().localConsumer(ReadinessAddresses.UPDATE, this::update);
     MessageConsumer<JsonObject> get = vertx.eventBus().localConsumer(ReadinessAddresses.GET, this::get);
     MessageConsumer<JsonObject> region = vertx.eventBus().localConsumer(ReadinessAddresses.REGION, this::region);
-    return Future.all(update.completion(), get.completion(), region.completion());
+    MessageConsumer<JsonObject> have = vertx.eventBus().localConsumer(ReadinessAddresses.HAVE, this::have);
+    // Overdue values are looked for every minute; the reminder rows make each reminder once per cluster.
+    vertx.setPeriodic(60_000, id -> db.run(readiness::remindOverdue)
+        .onSuccess(events -> JournalBus.publish(vertx.eventBus(), events)));
+    return Future.all(update.completion(), get.completion(), region.completion(), have.completion());
   }
 
   private void update(Message<JsonObject> message) {
@@ -42,6 +47,14 @@ public final class ReadinessVerticle extends VerticleBase {
   private void get(Message<JsonObject> message) {
     db.run(() -> readiness.board(message.body().getString("id")))
         .onSuccess(board -> message.reply(ReadinessViews.of(board)))
+        .onFailure(t -> Failures.reply(message, t));
+  }
+
+  private void have(Message<JsonObject> message) {
+    String id = message.body().getString("id");
+    db.run(() -> HaveDocument.toXml(id == null ? readiness.region() : java.util.List.of(readiness.board(id)),
+            java.time.Instant.now()))
+        .onSuccess(xml -> message.reply(new JsonObject().put("xml", xml)))
         .onFailure(t -> Failures.reply(message, t));
   }
 

@@ -120,6 +120,7 @@ class TimerFailoverIT {
     env.put("MUSTER_CLUSTER_MEMBERS", members);
     env.put("MUSTER_ROSTER", ROSTER);
     env.put("MUSTER_PLAYBOOKS", PLAYBOOKS);
+    env.put("MUSTER_READINESS", "src/test/resources/it/readiness.yaml");
     env.put("MUSTER_POLL_MS", "250");
     env.put("MUSTER_LEASE_SECONDS", "5");
     env.put("TWILIO_ACCOUNT_SID", TestNodes.ACCOUNT_SID);

@@ -58,7 +58,7 @@ class PlaybookGrammarTest {
         refused("an unknown field in a page", "unknown-page-field", 9, "steps[0].page.retries",
             "unknown field 'retries'; expected one of [ack, say, to]"),
         refused("an unknown field in an ack", "unknown-ack-field", 12, "steps[0].page.ack.within",
-            "unknown field 'within'; expected one of [every, repeat, required, then]"),
+            "unknown field 'within'; expected one of [call, every, repeat, required, then]"),
         refused("an unknown field in a rollcall", "unknown-rollcall-field", 13, "steps[0].rollcall.quorum",
             "unknown field 'quorum'"),
         refused("an unknown field in a rollcall answer", "unknown-answer-field", 13,

@@ -14,7 +14,8 @@ public final class Staffing {
 
   /**
    * @param nursesOnShift reported nurses on shift for this bed type; null when not reported, in
-   *     which case staffing is unknown and every available bed is counted as staffed
+   *     which case staffing is unknown and every available bed is counted as staffed (arrivals are
+   *     still shown, but cannot make an unknown staffing worse)
    * @param arrivals when each rollcall "yes" for this bed type is due to arrive
    */
   public static FacilityReadiness.Beds beds(int baseline, int occupied, Integer nursesOnShift, List<Instant> arrivals,
@@ -24,7 +25,7 @@ public final class Staffing {
     int arrived = (int) arrivals.stream().filter(at -> !at.isAfter(now)).count();
     int expected = arrivals.size() - arrived;
     int staffed;
-    if (nursesOnShift == null && arrivals.isEmpty()) {
+    if (nursesOnShift == null) {
       staffed = available;
     } else {
       int nurses = (nursesOnShift == null ? 0 : nursesOnShift) + arrived;
