@@ -160,6 +160,10 @@ public final class Muster {
       http = new HttpVerticle(config, contract, hub, loaded.roster(), loaded.playbooks(), async, registry, webhookToken);
       return vertx.executeBlocking(() -> {
             readiness.ensureFacilities();
+            int replayed = readiness.rebuildFromJournal();
+            if (replayed > 0) {
+              LOG.info("readiness board rebuilt from {} journal updates", replayed);
+            }
             return null;
           })
           .compose(v -> vertx.deployVerticle(new IncidentVerticle(incidents, async)))

@@ -72,6 +72,45 @@ public final class ReadinessService {
     });
   }
 
+  /**
+   * When the readiness table is empty but the journal holds readiness updates (a restored or
+   * rebuilt database), replays them in order, so the board is what the journal says it was.
+   * Returns how many updates were replayed.
+   */
+  public int rebuildFromJournal() {
+    return db.tx(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM readiness_value");
+           ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (rs.getLong(1) > 0) {
+          return 0;
+        }
+      }
+      int replayed = 0;
+      try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM journal WHERE event_type = 'readiness.updated'"
+          + " ORDER BY seq"); ResultSet rs = ps.executeQuery()) {
+        List<Long> seqs = new ArrayList<>();
+        while (rs.next()) {
+          seqs.add(rs.getLong(1));
+        }
+        for (long seq : seqs) {
+          JournalEvent e = Journal.after(c, seq - 1, 1).get(0);
+          @SuppressWarnings("unchecked")
+          Map<String, Object> changes = (Map<String, Object>) e.payload().get("changes");
+          String facilityId = (String) e.payload().get("facilityId");
+          if (roster.facility(facilityId).isEmpty()) {
+            continue;
+          }
+          for (Map.Entry<String, Object> ch : changes.entrySet()) {
+            write(c, facilityId, ch.getKey(), String.valueOf(ch.getValue()), e.actor(), e.at());
+          }
+          replayed++;
+        }
+      }
+      return replayed;
+    });
+  }
+
   public record Updated(FacilityReadiness board, List<JournalEvent> events) { }
 
   /** An update from the API or an SMS keyword; {@code changes} by stored key. */

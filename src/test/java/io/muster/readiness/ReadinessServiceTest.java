@@ -1,0 +1,166 @@
+package io.muster.readiness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.muster.notify.NotificationSql;
+import io.muster.notify.domain.Notification;
+import io.muster.readiness.domain.BedType;
+import io.muster.readiness.domain.FacilityReadiness;
+import io.muster.roster.RosterLoader;
+import io.muster.roster.domain.Roster;
+import io.muster.roster.domain.Staff;
+import io.muster.store.Db;
+import io.muster.store.JournalEvent;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Readiness against a real (H2) database under a virtual clock: reminders, SMS updates, rebuild. */
+class ReadinessServiceTest {
+  private static final Roster ROSTER = RosterLoader.load(Path.of("src/test/resources/it/roster.yaml"));
+
+  /** A clock the test moves by hand. */
+  static final class VirtualClock extends Clock {
+    Instant now = Instant.parse("2026-11-30T12:00:00Z");
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  private final VirtualClock clock = new VirtualClock();
+  private Db db;
+  private ReadinessService readiness;
+
+  @BeforeEach
+  void open(@TempDir Path dir) {
+    db = Db.open("jdbc:h2:file:" + dir.resolve("r") + ";LOCK_TIMEOUT=10000", "sa", "", 4);
+    readiness = new ReadinessService(db, clock, ROSTER, ReadinessConfig.defaults());
+    readiness.ensureFacilities();
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  @Test
+  @DisplayName("a value older than the reporting interval reminds the person who sent it by SMS, once")
+  void overdueRemindsItsOwnerOnce() {
+    Staff marcus = staff("marcus-ng");
+    db.tx(c -> readiness.smsUpdate(c, marcus, Map.of("beds.adult-icu.baseline", "20"), clock.instant()));
+
+    clock.now = clock.now.plus(Duration.ofHours(3));
+    assertThat(readiness.remindOverdue()).as("not overdue after 3 h of 4").isEmpty();
+
+    clock.now = clock.now.plus(Duration.ofHours(2));
+    List<JournalEvent> first = readiness.remindOverdue();
+    assertThat(first).hasSize(1);
+    assertThat(first.get(0).payload()).containsEntry("staffId", "marcus-ng");
+    assertThat(infoTo("+16175550102")).singleElement().satisfies(body ->
+        assertThat(body).contains("Readiness update due at Muster General Hospital").contains("beds.adult-icu.baseline"));
+    assertThat(readiness.board("general").beds().get(BedType.ADULT_ICU).overdue()).isTrue();
+
+    clock.now = clock.now.plus(Duration.ofHours(1));
+    assertThat(readiness.remindOverdue()).as("each value once, until it is reported again").isEmpty();
+
+    db.tx(c -> readiness.smsUpdate(c, marcus, Map.of("beds.adult-icu.baseline", "22"), clock.instant()));
+    clock.now = clock.now.plus(Duration.ofHours(5));
+    assertThat(readiness.remindOverdue()).as("the new report is reminded when it is overdue in its turn").hasSize(1);
+  }
+
+  @Test
+  @DisplayName("a value set through the API reminds the facility's reporters")
+  void apiValuesRemindTheReporters() {
+    readiness.update("general", Map.of("ed-status", "advisory"), "api");
+    clock.now = clock.now.plus(Duration.ofHours(5));
+    List<JournalEvent> events = readiness.remindOverdue();
+    assertThat(events).extracting(e -> e.payload().get("staffId")).containsExactly("marcus-ng");
+  }
+
+  @Test
+  @DisplayName("BEDS ICU 4 by SMS from a reporter sets occupied from the baseline; others are refused")
+  void smsKeywordUpdates() {
+    readiness.update("general", Map.of("beds.adult-icu.baseline", "20", "beds.adult-icu.occupied", "10"), "api");
+    clock.now = clock.now.plusSeconds(60);
+    ReadinessService.SmsUpdate ok = db.tx(c -> readiness.smsUpdate(c, staff("marcus-ng"),
+        Map.of("beds.adult-icu.available", "4"), clock.instant()));
+    assertThat(ok.outcome()).isEqualTo("readiness-updated");
+    assertThat(ok.answer()).startsWith("Recorded for Muster General Hospital");
+    FacilityReadiness.Beds icu = readiness.board("general").beds().get(BedType.ADULT_ICU);
+    assertThat(icu.occupied()).isEqualTo(16);
+    assertThat(icu.setBy()).isEqualTo("sms:marcus-ng");
+
+    ReadinessService.SmsUpdate tooMany = db.tx(c -> readiness.smsUpdate(c, staff("marcus-ng"),
+        Map.of("beds.adult-icu.available", "25"), clock.instant()));
+    assertThat(tooMany.outcome()).isEqualTo("readiness-refused");
+    assertThat(tooMany.answer()).contains("more than the baseline");
+
+    ReadinessService.SmsUpdate notReporter = db.tx(c -> readiness.smsUpdate(c, staff("tom-okafor"),
+        Map.of("beds.adult-icu.available", "2"), clock.instant()));
+    assertThat(notReporter.outcome()).isEqualTo("readiness-refused");
+    assertThat(readiness.board("general").beds().get(BedType.ADULT_ICU).occupied()).as("nothing changed").isEqualTo(16);
+  }
+
+  @Test
+  @DisplayName("with its table emptied, the board is rebuilt from the journal exactly as it was")
+  void rebuildFromJournal() {
+    readiness.update("general", Map.of("beds.adult-icu.baseline", "20", "beds.adult-icu.occupied", "10",
+        "beds.adult-icu.nurses", "6"), "api");
+    clock.now = clock.now.plusSeconds(60);
+    readiness.update("general", Map.of("beds.adult-icu.occupied", "12", "systems.power.state", "degraded"), "api");
+    FacilityReadiness before = readiness.board("general");
+
+    assertThat(readiness.rebuildFromJournal()).as("nothing to do while the table has the board").isZero();
+    db.tx(c -> Db.update(c, "DELETE FROM readiness_value"));
+    assertThat(readiness.board("general").beds()).isEmpty();
+
+    assertThat(readiness.rebuildFromJournal()).isEqualTo(2);
+    assertThat(readiness.board("general")).isEqualTo(before);
+  }
+
+  private static Staff staff(String id) {
+    return ROSTER.staff().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
+  }
+
+  private List<String> infoTo(String phone) {
+    return db.tx(c -> {
+      List<String> bodies = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT body FROM notification WHERE phone = ? AND kind = ? ORDER BY created_at")) {
+        ps.setString(1, phone);
+        ps.setString(2, Notification.Kind.INFO.id());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            bodies.add(rs.getString(1));
+          }
+        }
+      }
+      return bodies;
+    });
+  }
+}
