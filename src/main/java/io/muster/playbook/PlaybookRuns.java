@@ -181,7 +181,7 @@ public final class PlaybookRuns {
       if (readiness != null && "readiness.change-requested".equals(e.type())) {
         @SuppressWarnings("unchecked")
         Map<String, String> changes = (Map<String, String>) e.payload().get("changes");
-        events.addAll(readiness.applyIn(c, incident.facilityId(), changes, actor, now));
+        events.addAll(readiness.applyIn(c, incident.facilityId(), changes, "playbook:" + incident.type(), now));
       }
     }
     if (cancelled > 0) {
