@@ -164,6 +164,7 @@ public final class LiveHub {
       return false;
     }
     if (client.socket.writeQueueFull()) {
+      LOG.info("closing a websocket client that cannot keep up, at sequence {}", client.cursor);
       close(client, "too slow; reconnect with since=" + client.cursor);
       return false;
     }
