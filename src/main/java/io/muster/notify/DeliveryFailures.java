@@ -114,13 +114,8 @@ public final class DeliveryFailures {
 
   /** One more try, later, of a message the handset could not take; a retry is not retried. */
   private Optional<NewEvent> retryOnce(Connection c, Notification n, Instant now) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM notification WHERE id = ? AND retry_of IS NULL")) {
-      ps.setString(1, n.id());
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-      }
+    if (!Db.exists(c, "SELECT 1 FROM notification WHERE id = ? AND retry_of IS NULL", n.id())) {
+      return Optional.empty();
     }
     Notification retry = new Notification(UUID.randomUUID().toString(), n.incidentId(), n.staffId(), n.staffName(),
         n.phone(), n.kind(), n.body(), n.requiresAck(), DeliveryStatus.QUEUED, null, null, 0, now, null, null, null,

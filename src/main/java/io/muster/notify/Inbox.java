@@ -15,7 +15,6 @@ import io.muster.store.JournalEvent;
 import io.muster.store.NewEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,23 +62,28 @@ public final class Inbox {
   public record Recorded(String outcome, List<JournalEvent> events) { }
 
   public Recorded reply(String messageSid, String from, String body) {
+    return once(messageSid, c -> {
+      Instant now = clock.instant();
+      String phone = PhoneNumbers.e164(from).orElse(from);
+      Optional<Staff> staff = roster.byPhone(phone);
+      if (staff.isEmpty()) {
+        record(c, messageSid, phone, body, now, null, "unknown-sender");
+        return new Recorded("unknown-sender", List.of());
+      }
+      return staffReply(c, messageSid, staff.get(), body, now);
+    });
+  }
+
+  /**
+   * Handles a webhook identified by its provider SID once: a repeat (Twilio retries; the same
+   * webhook arriving at two nodes at once) is answered as a duplicate and changes nothing.
+   */
+  private Recorded once(String sid, Db.Work<Recorded> work) {
     try {
-      return db.tx(c -> {
-        if (alreadyRecorded(c, messageSid)) {
-          return new Recorded("duplicate", List.of());
-        }
-        Instant now = clock.instant();
-        String phone = PhoneNumbers.e164(from).orElse(from);
-        Optional<Staff> staff = roster.byPhone(phone);
-        if (staff.isEmpty()) {
-          record(c, messageSid, phone, body, now, null, "unknown-sender");
-          return new Recorded("unknown-sender", List.of());
-        }
-        return staffReply(c, messageSid, staff.get(), body, now);
-      });
+      return db.tx(c -> alreadyRecorded(c, sid) ? new Recorded("duplicate", List.of()) : work.run(c));
     } catch (RuntimeException e) {
       if (Db.uniqueViolation(e)) {
-        return new Recorded("duplicate", List.of());   // the same webhook, delivered twice at once
+        return new Recorded("duplicate", List.of());
       }
       throw e;
     }
@@ -216,34 +220,24 @@ public final class Inbox {
    * unanswered page of that step to that person). Each call's key press is recorded once.
    */
   public Recorded voiceKey(String notificationId, String callSid, String digits) {
-    try {
-      return db.tx(c -> {
-        if (alreadyRecorded(c, callSid)) {
-          return new Recorded("duplicate", List.of());
-        }
-        Instant now = clock.instant();
-        Optional<Notification> call = notificationId == null ? Optional.empty() : NotificationSql.byId(c, notificationId);
-        Optional<Staff> staff = call.flatMap(n -> roster.byPhone(n.phone()));
-        if (call.isEmpty() || staff.isEmpty() || call.get().kind() != Notification.Kind.VOICE) {
-          return new Recorded("unknown-call", List.of());
-        }
-        Optional<Notification> page = "1".equals(digits == null ? null : digits.strip())
-            ? NotificationSql.forIncident(c, call.get().incidentId()).stream()
-                .filter(n -> n.kind() == Notification.Kind.PAGE && n.staffId().equals(call.get().staffId())
-                    && call.get().stepId().equals(n.stepId()) && n.ackedAt() == null)
-                .reduce((first, second) -> second)
-            : Optional.empty();
-        if (page.isEmpty()) {
-          return unmatched(c, callSid, staff.get(), "voice:" + digits, now, "no-open-page");
-        }
-        return acknowledge(c, callSid, staff.get(), "voice:" + digits, page.get(), now);
-      });
-    } catch (RuntimeException e) {
-      if (Db.uniqueViolation(e)) {
-        return new Recorded("duplicate", List.of());
+    return once(callSid, c -> {
+      Instant now = clock.instant();
+      Optional<Notification> call = notificationId == null ? Optional.empty() : NotificationSql.byId(c, notificationId);
+      Optional<Staff> staff = call.flatMap(n -> roster.byPhone(n.phone()));
+      if (call.isEmpty() || staff.isEmpty() || call.get().kind() != Notification.Kind.VOICE) {
+        return new Recorded("unknown-call", List.of());
       }
-      throw e;
-    }
+      Optional<Notification> page = "1".equals(digits == null ? null : digits.strip())
+          ? NotificationSql.forIncident(c, call.get().incidentId()).stream()
+              .filter(n -> n.kind() == Notification.Kind.PAGE && n.staffId().equals(call.get().staffId())
+                  && call.get().stepId().equals(n.stepId()) && n.ackedAt() == null)
+              .reduce((first, second) -> second)
+          : Optional.empty();
+      if (page.isEmpty()) {
+        return unmatched(c, callSid, staff.get(), "voice:" + digits, now, "no-open-page");
+      }
+      return acknowledge(c, callSid, staff.get(), "voice:" + digits, page.get(), now);
+    });
   }
 
   /**
@@ -287,12 +281,7 @@ public final class Inbox {
   }
 
   private static boolean alreadyRecorded(Connection c, String messageSid) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM inbound_message WHERE message_sid = ?")) {
-      ps.setString(1, messageSid);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
+    return Db.exists(c, "SELECT 1 FROM inbound_message WHERE message_sid = ?", messageSid);
   }
 
   private static void record(Connection c, String sid, String phone, String body, Instant at, String notificationId,

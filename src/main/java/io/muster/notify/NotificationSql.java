@@ -62,13 +62,21 @@ public final class NotificationSql {
     Notification n = new Notification(java.util.UUID.randomUUID().toString(), null, staffId, staffName, phone,
         Notification.Kind.INFO, text, false, DeliveryStatus.QUEUED, null, null, 0, now, null, null, null, null, null, 0);
     insert(c, n);
+    return queued(n, actor);
+  }
+
+  /** The event that says a message is in the outbox. */
+  public static io.muster.store.NewEvent queued(Notification n, String actor) {
     java.util.Map<String, Object> payload = new java.util.LinkedHashMap<>();
     payload.put("notificationId", n.id());
-    payload.put("staffId", staffId);
-    payload.put("staffName", staffName);
+    payload.put("staffId", n.staffId());
+    payload.put("staffName", n.staffName());
     payload.put("kind", n.kind().id());
+    payload.put("requiresAck", n.requiresAck());
+    payload.put("stepId", n.stepId());
+    payload.put("level", n.level());
     payload.put("status", DeliveryStatus.QUEUED.id());
-    return new io.muster.store.NewEvent("notification.queued", null, actor, payload);
+    return new io.muster.store.NewEvent("notification.queued", n.incidentId(), actor, payload);
   }
 
   public static List<Notification> forIncident(Connection c, String incidentId) throws SQLException {

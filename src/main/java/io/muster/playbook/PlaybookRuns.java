@@ -22,7 +22,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -198,16 +197,7 @@ public final class PlaybookRuns {
         s.to().phone(), s.kind(), s.body(), s.requiresAck(), DeliveryStatus.QUEUED, null, null, 0, now, null, null,
         null, null, s.stepId(), s.level());
     NotificationSql.insert(c, n);
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("notificationId", n.id());
-    payload.put("staffId", n.staffId());
-    payload.put("staffName", n.staffName());
-    payload.put("kind", n.kind().id());
-    payload.put("requiresAck", n.requiresAck());
-    payload.put("stepId", n.stepId());
-    payload.put("level", n.level());
-    payload.put("status", DeliveryStatus.QUEUED.id());
-    return new NewEvent("notification.queued", incident.id(), actor, payload);
+    return NotificationSql.queued(n, actor);
   }
 
   private PlaybookEngine engine(Incident incident) {

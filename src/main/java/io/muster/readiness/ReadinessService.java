@@ -440,24 +440,12 @@ public final class ReadinessService {
   }
 
   private static boolean thresholdHeld(Connection c, String facilityId, String ruleId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT 1 FROM readiness_threshold WHERE facility_id = ? AND rule_id = ?")) {
-      ps.setString(1, facilityId);
-      ps.setString(2, ruleId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
+    return Db.exists(c, "SELECT 1 FROM readiness_threshold WHERE facility_id = ? AND rule_id = ?", facilityId, ruleId);
   }
 
   private static boolean activeIncident(Connection c, String facilityId, String type) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT 1 FROM incident WHERE facility_id = ? AND incident_type = ? AND status = 'active'")) {
-      ps.setString(1, facilityId);
-      ps.setString(2, type);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
+    return Db.exists(c, "SELECT 1 FROM incident WHERE facility_id = ? AND incident_type = ? AND status = 'active'",
+        facilityId, type);
   }
+
 }

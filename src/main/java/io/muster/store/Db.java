@@ -90,6 +90,18 @@ public final class Db implements AutoCloseable {
     }
   }
 
+  /** Whether the query (positional arguments) finds a row. */
+  public static boolean exists(Connection c, String sql, Object... args) throws SQLException {
+    try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
   /** SQLState 23505, the same on H2 and PostgreSQL. */
   public static boolean uniqueViolation(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
