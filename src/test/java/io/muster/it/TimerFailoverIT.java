@@ -98,6 +98,9 @@ class TimerFailoverIT {
 
     // Later timers, set by B's own firing, are B's too: the escalation's next level, once.
     eventually(Duration.ofSeconds(20), () -> count("page.escalated", incidentId) == 1);
+    // The escalation is committed before its page is sent: wait for the SMS, then check it came once.
+    eventually(Duration.ofSeconds(10), () -> !nodes.simulator.messagesTo("+16175550102").isEmpty());
+    PipelineIT.sleep(1000);
     assertThat(nodes.simulator.messagesTo("+16175550102")).hasSize(1);
     assertThat(b.httpPort()).isPositive();
   }
