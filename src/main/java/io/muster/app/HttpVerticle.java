@@ -11,6 +11,9 @@ import io.muster.readiness.ReadinessAddresses;
 import io.muster.playbook.domain.Playbook;
 import io.muster.roster.RosterViews;
 import io.muster.roster.domain.Roster;
+import io.muster.security.AuditTrail;
+import io.muster.security.Principal;
+import io.muster.security.Tickets;
 import io.muster.store.AsyncDb;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -46,10 +49,15 @@ public final class HttpVerticle extends VerticleBase {
   private final AsyncDb db;
   private final PrometheusMeterRegistry metrics;
   private final String webhookToken;
+  private final Guarded security;
   private HttpServer server;
 
+  /** What guards the API: the request guard, the sign-in operations, the websocket tickets. */
+  record Guarded(ApiGuard guard, SecurityApi api, Tickets tickets, AuditTrail audit) { }
+
   public HttpVerticle(MusterConfig config, OpenAPIContract contract, LiveHub hub, Roster roster,
-                      Map<String, Playbook> playbooks, AsyncDb db, PrometheusMeterRegistry metrics, String webhookToken) {
+                      Map<String, Playbook> playbooks, AsyncDb db, PrometheusMeterRegistry metrics, String webhookToken,
+                      Guarded security) {
     this.config = config;
     this.contract = contract;
     this.hub = hub;
@@ -58,6 +66,7 @@ public final class HttpVerticle extends VerticleBase {
     this.db = db;
     this.metrics = metrics;
     this.webhookToken = webhookToken;
+    this.security = security;
   }
 
   public int port() {
@@ -76,6 +85,7 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/webhooks/twilio/sms").handler(this::inboundSms);
     router.post("/webhooks/twilio/status").handler(this::deliveryStatus);
     router.post("/webhooks/twilio/voice").handler(this::voiceKey);
+    router.get("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
     router.get("/*").handler(StaticHandler.create("webroot"));
     router.route().failureHandler(HttpErrors::handle);
     router.errorHandler(404, ctx -> Failures.respond(ctx, ErrorCode.NOT_FOUND, "no such path: " + ctx.request().path(), null));
@@ -90,6 +100,7 @@ public final class HttpVerticle extends VerticleBase {
   private Router api() {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     // Root handlers run on every route of the router, the websocket's too: its upgrade has no body.
+    builder.rootHandler(SecurityHeaders::add);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());
     builder.rootHandler(ctx -> {
       if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
@@ -98,7 +109,9 @@ public final class HttpVerticle extends VerticleBase {
         body.handle(ctx);
       }
     });
+    builder.rootHandler(security.guard()::handle);
     builder.rootHandler(HttpErrors::requireJsonBody);
+    security.api().mount(builder);
     builder.getRoute("triggerIncident").addHandler(this::trigger);
     builder.getRoute("listIncidents").addHandler(ctx -> command(ctx, IncidentAddresses.LIST,
         new JsonObject().put("status", ctx.request().getParam("status")), 200));
@@ -109,20 +122,39 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("listPlaybooks").addHandler(ctx -> json(ctx, 200, PlaybookViews.list(playbooks.values())));
     builder.getRoute("getPlaybook").addHandler(this::playbook);
     builder.getRoute("listStaff").addHandler(ctx -> db.run(() -> db.db().tx(DeliveryFailures::phoneStatuses))
-        .onSuccess(states -> json(ctx, 200, RosterViews.staff(roster, states)))
+        .onSuccess(states -> json(ctx, 200, Scoping.items(RosterViews.staff(roster, states), "staff", ApiGuard.principal(ctx))))
         .onFailure(t -> Failures.respond(ctx, t)));
-    builder.getRoute("listFacilities").addHandler(ctx -> json(ctx, 200, RosterViews.facilities(roster)));
-    builder.getRoute("getReadiness").addHandler(ctx -> command(ctx, ReadinessAddresses.GET, idOf(ctx), 200));
-    builder.getRoute("updateReadiness").addHandler(ctx -> command(ctx, ReadinessAddresses.UPDATE,
-        idOf(ctx).put("update", ctx.body().asJsonObject()), 200));
-    builder.getRoute("regionReadiness").addHandler(ctx -> command(ctx, ReadinessAddresses.REGION, new JsonObject(), 200));
-    builder.getRoute("getHave").addHandler(ctx -> xml(ctx, idOf(ctx)));
-    builder.getRoute("regionHave").addHandler(ctx -> xml(ctx, new JsonObject()));
+    builder.getRoute("listFacilities").addHandler(ctx -> json(ctx, 200,
+        Scoping.items(RosterViews.facilities(roster), "facilities", ApiGuard.principal(ctx))));
+    builder.getRoute("getReadiness").addHandler(ctx -> facility(ctx, () -> command(ctx, ReadinessAddresses.GET, idOf(ctx), 200)));
+    builder.getRoute("updateReadiness").addHandler(ctx -> facility(ctx, () -> command(ctx, ReadinessAddresses.UPDATE,
+        idOf(ctx).put("update", ctx.body().asJsonObject()), 200)));
+    builder.getRoute("regionReadiness").addHandler(ctx -> vertx.eventBus().<JsonObject>request(ReadinessAddresses.REGION,
+            new JsonObject(), commandOptions(ctx))
+        .onSuccess(reply -> json(ctx, 200, Scoping.items(reply.body(), "facilities", ApiGuard.principal(ctx))))
+        .onFailure(t -> Failures.respond(ctx, t)));
+    builder.getRoute("getHave").addHandler(ctx -> facility(ctx, () -> xml(ctx, idOf(ctx))));
+    builder.getRoute("regionHave").addHandler(ctx -> {
+      if (ApiGuard.principal(ctx).allFacilities()) {
+        xml(ctx, new JsonObject());
+      } else {
+        Failures.respond(ctx, ErrorCode.FORBIDDEN, "the region's document needs access to every facility", null);
+      }
+    });
     return builder.createRouter();
   }
 
+  /** A facility the caller may not see answers as if it did not exist. */
+  private void facility(RoutingContext ctx, Runnable then) {
+    if (ApiGuard.principal(ctx).allows(ctx.pathParam("id"))) {
+      then.run();
+    } else {
+      Failures.respond(ctx, ErrorCode.NOT_FOUND, "no facility with id '" + ctx.pathParam("id") + "'", "id");
+    }
+  }
+
   private void trigger(RoutingContext ctx) {
-    DeliveryOptions options = commandOptions();
+    DeliveryOptions options = commandOptions(ctx);
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key != null) {
       options.addHeader(IncidentAddresses.IDEMPOTENCY_KEY, key);
@@ -139,13 +171,13 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void command(RoutingContext ctx, String address, JsonObject body, int status) {
-    vertx.eventBus().<JsonObject>request(address, body, commandOptions())
+    vertx.eventBus().<JsonObject>request(address, body, commandOptions(ctx))
         .onSuccess(reply -> json(ctx, status, reply.body()))
         .onFailure(t -> Failures.respond(ctx, t));
   }
 
   private void xml(RoutingContext ctx, JsonObject which) {
-    vertx.eventBus().<JsonObject>request(ReadinessAddresses.HAVE, which, commandOptions())
+    vertx.eventBus().<JsonObject>request(ReadinessAddresses.HAVE, which, commandOptions(ctx))
         .onSuccess(reply -> ctx.response().putHeader("content-type", "application/xml; charset=utf-8")
             .end(reply.body().getString("xml")))
         .onFailure(t -> Failures.respond(ctx, t));
@@ -166,7 +198,7 @@ public final class HttpVerticle extends VerticleBase {
       Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "MessageSid and From are required", "MessageSid");
       return;
     }
-    vertx.eventBus().<JsonObject>request(NotifyAddresses.REPLY, new JsonObject(new java.util.HashMap<String, Object>(params)), commandOptions())
+    vertx.eventBus().<JsonObject>request(NotifyAddresses.REPLY, new JsonObject(new java.util.HashMap<String, Object>(params)), webhookOptions())
         .onSuccess(reply -> ctx.response().putHeader("content-type", "text/xml").end(TWIML_EMPTY))
         .onFailure(t -> Failures.respond(ctx, t));
   }
@@ -178,7 +210,7 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     JsonObject body = new JsonObject(new java.util.HashMap<String, Object>(params)).put("n", ctx.request().getParam("n"));
-    vertx.eventBus().<JsonObject>request(NotifyAddresses.STATUS, body, commandOptions())
+    vertx.eventBus().<JsonObject>request(NotifyAddresses.STATUS, body, webhookOptions())
         .onSuccess(reply -> ctx.response().setStatusCode(204).end())
         .onFailure(t -> Failures.respond(ctx, t));
   }
@@ -191,7 +223,7 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     JsonObject body = new JsonObject(new java.util.HashMap<String, Object>(params)).put("n", ctx.request().getParam("n"));
-    vertx.eventBus().<JsonObject>request(NotifyAddresses.VOICE, body, commandOptions())
+    vertx.eventBus().<JsonObject>request(NotifyAddresses.VOICE, body, webhookOptions())
         .onSuccess(reply -> {
           boolean acked = "acknowledged".equals(reply.body().getString("outcome"));
           ctx.response().putHeader("content-type", "text/xml").end("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>"
@@ -201,15 +233,35 @@ public final class HttpVerticle extends VerticleBase {
         .onFailure(t -> Failures.respond(ctx, t));
   }
 
+  /**
+   * The live websocket: opened with a single-use ticket (POST /api/v1/auth/ws-ticket), from the
+   * node's own pages or an allowed origin; the stream then carries the ticket holder's facilities only.
+   */
   private void live(RoutingContext ctx) {
     String since = ctx.request().getParam("since");
     if (since != null && !since.matches("[0-9]{1,18}")) {
       Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "since must be a sequence number (0 or more)", "since");
       return;
     }
-    ctx.request().toWebSocket()
-        .onSuccess(ws -> hub.attach(ws, since == null ? null : Long.valueOf(since)))
-        .onFailure(t -> Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "a websocket upgrade is required", null));
+    String origin = ctx.request().getHeader("Origin");
+    if (origin != null && !SecurityHeaders.originAllowed(origin, ctx.request().authority(), config)) {
+      security.audit().record(new io.muster.store.Audit.Entry("anonymous", ApiGuard.origin(ctx), "GET /ws/live", null,
+          "403", "origin not allowed: " + origin));
+      Failures.respond(ctx, ErrorCode.FORBIDDEN, "pages from " + origin + " may not open the live stream", "Origin");
+      return;
+    }
+    ctx.request().pause();
+    db.run(() -> security.tickets().redeem(ctx.request().getParam("ticket"))).onComplete(ar -> {
+      ctx.request().resume();
+      if (ar.failed() || ar.result().isEmpty()) {
+        Failures.respond(ctx, ErrorCode.UNAUTHORIZED, "a valid ticket is required: POST /api/v1/auth/ws-ticket, then"
+            + " open /ws/live?ticket=...; each ticket opens one connection", "ticket");
+        return;
+      }
+      ctx.request().toWebSocket()
+          .onSuccess(ws -> hub.attach(ws, since == null ? null : Long.valueOf(since), ar.result().get()))
+          .onFailure(t -> Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "a websocket upgrade is required", null));
+    });
   }
 
   private void ready(RoutingContext ctx) {
@@ -224,8 +276,16 @@ public final class HttpVerticle extends VerticleBase {
     return new JsonObject().put("id", ctx.pathParam("id"));
   }
 
-  private static DeliveryOptions commandOptions() {
-    return new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS).addHeader(IncidentAddresses.ACTOR, "api");
+  /** A command on behalf of the caller: the journal records who, and the service keeps to their facilities. */
+  private static DeliveryOptions commandOptions(RoutingContext ctx) {
+    Principal p = ApiGuard.principal(ctx);
+    return new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS).addHeader(IncidentAddresses.ACTOR, p.actor())
+        .addHeader(IncidentAddresses.FACILITIES, p.scopeHeader());
+  }
+
+  /** Commands from Twilio's webhooks: signed by Twilio, on behalf of nobody in particular. */
+  private static DeliveryOptions webhookOptions() {
+    return new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS).addHeader(IncidentAddresses.ACTOR, "sms-provider");
   }
 
   static void json(RoutingContext ctx, int status, Object body) {

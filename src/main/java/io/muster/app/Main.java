@@ -3,6 +3,8 @@ package io.muster.app;
 import io.muster.notify.sim.SmsSimulator;
 import io.muster.playbook.PlaybookLoader;
 import io.muster.roster.RosterLoader;
+import io.muster.store.Audit;
+import io.muster.store.Db;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,6 +13,7 @@ import org.slf4j.LoggerFactory;
  * {@code java -jar muster.jar [-conf config/muster.yaml] [--cluster]}: starts one node. With no
  * Twilio account in the environment it runs the built-in SMS simulator and prints its phone view.
  * {@code java -jar muster.jar lint [FOLDER]}: checks playbooks and exits non-zero on any error.
+ * {@code java -jar muster.jar audit-verify [-conf FILE]}: checks the audit log's hash chain.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -21,6 +24,10 @@ public final class Main {
   public static void main(String[] args) {
     if (args.length > 0 && "lint".equals(args[0])) {
       System.exit(lint(args));
+    }
+    if (args.length > 0 && "audit-verify".equals(args[0])) {
+      Path conf = args.length > 2 && "-conf".equals(args[1]) ? Path.of(args[2]) : Path.of("config/muster.yaml");
+      System.exit(auditVerify(MusterConfig.load(conf, System.getenv()), System.out));
     }
     System.setProperty("hazelcast.logging.type", "slf4j");
     Path file = Path.of("config/muster.yaml");
@@ -86,12 +93,35 @@ public final class Main {
     }
   }
 
+  /**
+   * {@code muster audit-verify [-conf FILE]}: walks the audit log's hash chain in the configured
+   * database; prints every edited, inserted or deleted row and exits 1 when there is any.
+   */
+  public static int auditVerify(MusterConfig config, java.io.PrintStream out) {
+    try (Db db = Db.open(config.db().url(), config.db().user(), config.db().password(), 2)) {
+      Audit.Verification v = Audit.verify(db);
+      v.problems().forEach(p -> out.println("TAMPERED: " + p));
+      out.println(v.intact()
+          ? "audit log intact: " + v.rows() + " rows, newest hash " + v.headHash()
+          : "audit log NOT intact: " + v.problems().size() + " problem(s) in " + v.rows() + " rows");
+      return v.intact() ? 0 : 1;
+    } catch (RuntimeException e) {
+      out.println("cannot verify the audit log: " + e.getMessage());
+      return 2;
+    }
+  }
+
   private static void announce(Muster muster) {
     String base = muster.config().http().publicBaseUrl();
     StringBuilder out = new StringBuilder()
         .append("\nMuster node ").append(muster.config().nodeId()).append(" is up.\n")
         .append("  Dashboard:      ").append(base).append("/\n")
         .append("  API:            ").append(base).append("/api/v1/incidents\n");
+    if (muster.firstAdminPassword() != null) {
+      out.append("\n  First start: Muster created the administrator 'admin' with the password\n      ")
+          .append(muster.firstAdminPassword())
+          .append("\n  Sign in at the dashboard and change it (POST /api/v1/auth/password). It is shown this once.\n\n");
+    }
     SmsSimulator simulator = muster.simulator();
     if (simulator != null) {
       out.append("  SMS simulator:  ").append(simulator.baseUrl()).append("/sim/  (no Twilio account set: texts go here)\n");

@@ -29,6 +29,13 @@ import io.muster.readiness.ReadinessVerticle;
 import io.muster.roster.RosterException;
 import io.muster.roster.RosterLoader;
 import io.muster.roster.domain.Roster;
+import io.muster.security.Accounts;
+import io.muster.security.AuditTrail;
+import io.muster.security.Passwords;
+import io.muster.security.RateLimiter;
+import io.muster.security.Secrets;
+import io.muster.security.Tickets;
+import io.muster.security.Tokens;
 import io.muster.store.AsyncDb;
 import io.muster.store.Db;
 import io.muster.store.Journal;
@@ -46,7 +53,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +73,8 @@ public final class Muster {
   private SmsSimulator simulator;
   private TwilioSmsGateway gateway;
   private HttpVerticle http;
+  private AuditTrail audit;
+  private String firstAdminPassword;
 
   private Muster(MusterConfig config, Vertx vertx) {
     this.config = config;
@@ -157,8 +168,10 @@ public final class Muster {
     SmsGateway sms = gateway;
     LiveHub hub = new LiveHub(vertx, async, () -> snapshot(incidents));
     return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
-      http = new HttpVerticle(config, contract, hub, loaded.roster(), loaded.playbooks(), async, registry, webhookToken);
+      http = new HttpVerticle(config, contract, hub, loaded.roster(), loaded.playbooks(), async, registry, webhookToken,
+          security(contract, async, clock, loaded.roster()));
       return vertx.executeBlocking(() -> {
+            firstAdminPassword = accounts.ensureAdmin(config.security().adminPassword()).orElse(null);
             readiness.ensureFacilities();
             int replayed = readiness.rebuildFromJournal();
             if (replayed > 0) {
@@ -178,12 +191,46 @@ public final class Muster {
     }).mapEmpty();
   }
 
-  /** The live stream's snapshot: the journal head first, then the active incidents. */
+  private Accounts accounts;
+
+  private HttpVerticle.Guarded security(OpenAPIContract contract, AsyncDb async, Clock clock, Roster roster) {
+    MusterConfig.Security s = config.security();
+    Set<String> facilities = new HashSet<>();
+    roster.facilities().forEach(f -> facilities.add(f.id()));
+    accounts = new Accounts(db, clock, new Passwords(s.bcryptCost()), facilities);
+    Tokens tokens = new Tokens(vertx, Secrets.jwtSecret(s.jwtSecret(), s.jwtSecretFile(), config.cluster().enabled()), s.issuer(), s.tokenMinutes());
+    Tickets tickets = new Tickets(db, clock);
+    audit = new AuditTrail(async, clock);
+    audit.start(vertx, 200);
+    RateLimiter perCaller = new RateLimiter(s.requestsPerSecond(), s.burst(), System::nanoTime);
+    RateLimiter logins = new RateLimiter(s.loginsPerMinute() / 60.0, s.loginsPerMinute(), System::nanoTime);
+    vertx.setPeriodic(60_000, id -> {
+      perCaller.sweep();
+      logins.sweep();
+    });
+    JsonObject about = new JsonObject().put("nodeId", config.nodeId())
+        .put("simulatorUrl", simulator == null ? null : simulator.baseUrl() + "/sim/");
+    ApiGuard guard = new ApiGuard(contract, tokens, accounts, async, perCaller, logins, audit);
+    return new HttpVerticle.Guarded(guard, new SecurityApi(async, accounts, tokens, tickets, audit, about), tickets, audit);
+  }
+
+  /** The password of the administrator this start created (only when it made one up), else null. */
+  public String firstAdminPassword() {
+    return firstAdminPassword;
+  }
+
+  /**
+   * The live stream's snapshot: the journal head first, then the active incidents and whether SMS
+   * is degraded (the newest of the breaker's events says).
+   */
   private JsonObject snapshot(Incidents incidents) {
     long seq = db.tx(Journal::head);
+    boolean degraded = db.tx(c -> Db.exists(c, "SELECT 1 FROM journal WHERE seq = (SELECT MAX(seq) FROM journal"
+        + " WHERE event_type IN ('sms.degraded', 'sms.recovered')) AND event_type = 'sms.degraded'"));
     JsonArray active = new JsonArray();
     incidents.list(IncidentStatus.ACTIVE, 500).forEach(i -> active.add(new JsonObject(IncidentMaps.of(i))));
-    return new JsonObject().put("seq", seq).put("incidents", active);
+    return new JsonObject().put("seq", seq).put("incidents", active)
+        .put("sms", new JsonObject().put("degraded", degraded));
   }
 
   public Vertx vertx() {
@@ -204,6 +251,13 @@ public final class Muster {
   }
 
   public Future<Void> stop() {
+    if (audit != null) {
+      try {
+        audit.drain();
+      } catch (RuntimeException e) {
+        LOG.warn("audit entries pending at stop could not be written: {}", e.toString());
+      }
+    }
     return vertx.close().onComplete(ar -> {
       if (gateway != null) {
         gateway.close();

@@ -15,7 +15,7 @@ import java.util.UUID;
  * with {@code -conf}), then environment variables, then (tests) explicit overrides.
  */
 public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Cluster cluster, Files files,
-                           Dispatch dispatch) {
+                           Dispatch dispatch, Security security) {
 
   public record Http(String host, int port, String publicBaseUrl, int bodyLimitBytes) { }
 
@@ -45,6 +45,24 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
 
   public record Dispatch(long pollMs, int leaseSeconds, int sendThreads) { }
 
+  /**
+   * Sign-in and limits. The token signing secret comes from {@code jwtSecret} (environment
+   * {@code MUSTER_JWT_SECRET}) or the file {@code jwtSecretFile}, which a single node creates when
+   * missing; every node of a cluster needs the same secret. {@code adminPassword} is used once, when
+   * the first administrator is created (unset: a random one, printed at that start only).
+   * {@code allowedOrigins}: pages that may open the live websocket besides the node's own.
+   * {@code requestsPerSecond}/{@code burst}: each user's or key's budget on the API, per node.
+   */
+  public record Security(String jwtSecret, String jwtSecretFile, String issuer, int tokenMinutes, String adminPassword,
+                         List<String> allowedOrigins, double requestsPerSecond, int burst, int loginsPerMinute,
+                         int bcryptCost) {
+    @Override
+    public String toString() {
+      return "Security[issuer=" + issuer + ", tokenMinutes=" + tokenMinutes + ", allowedOrigins=" + allowedOrigins
+          + ", requestsPerSecond=" + requestsPerSecond + ", burst=" + burst + "]";
+    }
+  }
+
   private static final Map<String, String> ENV = Map.ofEntries(
       Map.entry("MUSTER_NODE_ID", "nodeId"),
       Map.entry("MUSTER_HTTP_HOST", "http.host"),
@@ -69,7 +87,13 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
       Map.entry("TWILIO_AUTH_TOKEN", "sms.authToken"),
       Map.entry("TWILIO_FROM", "sms.from"),
       Map.entry("TWILIO_MESSAGING_SERVICE_SID", "sms.messagingServiceSid"),
-      Map.entry("TWILIO_API_BASE_URL", "sms.apiBaseUrl"));
+      Map.entry("TWILIO_API_BASE_URL", "sms.apiBaseUrl"),
+      Map.entry("MUSTER_JWT_SECRET", "security.jwtSecret"),
+      Map.entry("MUSTER_JWT_SECRET_FILE", "security.jwtSecretFile"),
+      Map.entry("MUSTER_ADMIN_PASSWORD", "security.adminPassword"),
+      Map.entry("MUSTER_ALLOWED_ORIGINS", "security.allowedOrigins"),
+      Map.entry("MUSTER_RATE_PER_SECOND", "security.requestsPerSecond"),
+      Map.entry("MUSTER_RATE_BURST", "security.burst"));
 
   static JsonObject defaults() {
     return new JsonObject()
@@ -84,7 +108,10 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
             .put("port", 5701).put("members", new JsonArray().add("127.0.0.1:5701")))
         .put("files", new JsonObject().put("roster", "config/roster.yaml").put("playbooks", "playbooks")
             .put("readiness", "config/readiness.yaml"))
-        .put("dispatch", new JsonObject().put("pollMs", 1000).put("leaseSeconds", 30).put("sendThreads", 8));
+        .put("dispatch", new JsonObject().put("pollMs", 1000).put("leaseSeconds", 30).put("sendThreads", 8))
+        .put("security", new JsonObject().put("jwtSecretFile", "./data/jwt-secret").put("issuer", "muster")
+            .put("tokenMinutes", 15).put("allowedOrigins", new JsonArray()).put("requestsPerSecond", 20)
+            .put("burst", 100).put("loginsPerMinute", 10).put("bcryptCost", 12));
   }
 
   /** Defaults, the file (if it exists), the environment. */
@@ -127,6 +154,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
     JsonObject cluster = j.getJsonObject("cluster");
     JsonObject files = j.getJsonObject("files");
     JsonObject dispatch = j.getJsonObject("dispatch");
+    JsonObject security = j.getJsonObject("security");
     boolean twilioAccount = present(sms.getString("accountSid")) && sms.getString("apiBaseUrl") == null;
     String nodeId = j.getString("nodeId", "node-" + UUID.randomUUID().toString().substring(0, 8));
     return new MusterConfig(nodeId,
@@ -141,7 +169,12 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
         new Cluster(bool(cluster.getValue("enabled")), cluster.getString("name"), cluster.getString("host"),
             integer(j, "cluster.port"), members(cluster.getValue("members"))),
         new Files(files.getString("roster"), files.getString("playbooks"), files.getString("readiness")),
-        new Dispatch(integer(j, "dispatch.pollMs"), integer(j, "dispatch.leaseSeconds"), integer(j, "dispatch.sendThreads")));
+        new Dispatch(integer(j, "dispatch.pollMs"), integer(j, "dispatch.leaseSeconds"), integer(j, "dispatch.sendThreads")),
+        new Security(security.getString("jwtSecret"), security.getString("jwtSecretFile"), security.getString("issuer"),
+            integer(j, "security.tokenMinutes"), security.getString("adminPassword"),
+            security.getValue("allowedOrigins") == null ? List.of() : members(security.getValue("allowedOrigins")),
+            number(j, "security.requestsPerSecond"), integer(j, "security.burst"), integer(j, "security.loginsPerMinute"),
+            integer(j, "security.bcryptCost")));
   }
 
   private static void set(JsonObject json, String path, Object value) {
@@ -160,6 +193,20 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
       return v instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(v).strip());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("configuration: " + path + " must be a whole number, got '" + v + "'");
+    }
+  }
+
+  private static double number(JsonObject root, String path) {
+    String[] parts = path.split("\\.");
+    Object v = root.getJsonObject(parts[0]).getValue(parts[1]);
+    try {
+      double d = v instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(v).strip());
+      if (d <= 0) {
+        throw new NumberFormatException();
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("configuration: " + path + " must be a number above 0, got '" + v + "'");
     }
   }
 
@@ -187,7 +234,8 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
     if (v instanceof JsonArray a) {
       return a.stream().map(String::valueOf).toList();
     }
-    return List.of(String.valueOf(v).split("\\s*,\\s*"));
+    String text = String.valueOf(v).strip();
+    return text.isEmpty() ? List.of() : List.of(text.split("\\s*,\\s*"));
   }
 
   private static boolean present(String s) {

@@ -6,6 +6,8 @@ package io.muster.common;
  */
 public enum ErrorCode {
   INVALID_REQUEST(400, "invalid_request"),
+  UNAUTHORIZED(401, "unauthorized"),
+  FORBIDDEN(403, "forbidden"),
   BAD_SIGNATURE(403, "bad_signature"),
   NOT_FOUND(404, "not_found"),
   METHOD_NOT_ALLOWED(405, "method_not_allowed"),
@@ -13,6 +15,7 @@ public enum ErrorCode {
   PAYLOAD_TOO_LARGE(413, "payload_too_large"),
   UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
   UNKNOWN_REFERENCE(422, "unknown_reference"),
+  TOO_MANY_REQUESTS(429, "too_many_requests"),
   INTERNAL(500, "internal_error"),
   UNAVAILABLE(503, "unavailable");
 

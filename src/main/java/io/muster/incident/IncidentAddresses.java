@@ -12,6 +12,8 @@ public final class IncidentAddresses {
   public static final String IDEMPOTENCY_KEY = "idempotency-key";
   /** Header of every command: who asked. */
   public static final String ACTOR = "actor";
+  /** Header: the facilities the caller may see, comma-separated, or {@code *}; absent means all. */
+  public static final String FACILITIES = "facilities";
 
   private IncidentAddresses() {
   }

@@ -16,6 +16,11 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import io.muster.common.ErrorCode;
+import io.muster.common.Rejection;
 import java.util.function.Function;
 
 /**
@@ -46,7 +51,15 @@ public final class IncidentVerticle extends VerticleBase {
   private void trigger(Message<JsonObject> message) {
     String key = message.headers().get(IncidentAddresses.IDEMPOTENCY_KEY);
     String actor = message.headers().get(IncidentAddresses.ACTOR);
-    answer(message, () -> incidents.trigger(command(message.body()), key, actor), triggered -> {
+    Predicate<String> scope = scope(message);
+    answer(message, () -> {
+      TriggerIncident cmd = command(message.body());
+      if (!scope.test(cmd.facilityId())) {
+        // The same answer as for a facility that does not exist: existence does not leak.
+        throw new Rejection(ErrorCode.UNKNOWN_REFERENCE, "facilityId", "unknown facility '" + cmd.facilityId() + "'");
+      }
+      return incidents.trigger(cmd, key, actor);
+    }, triggered -> {
       JournalBus.publish(vertx.eventBus(), triggered.events());
       return new JsonObject(IncidentMaps.of(triggered.incident())).put("replayed", triggered.replayed());
     });
@@ -54,7 +67,8 @@ public final class IncidentVerticle extends VerticleBase {
 
   private void resolve(Message<JsonObject> message) {
     String actor = message.headers().get(IncidentAddresses.ACTOR);
-    answer(message, () -> incidents.resolve(message.body().getString("id"), actor), resolved -> {
+    String id = message.body().getString("id");
+    answer(message, () -> incidents.resolve(visible(id, scope(message)), actor), resolved -> {
       JournalBus.publish(vertx.eventBus(), resolved.events());
       return new JsonObject(IncidentMaps.of(resolved.incident()));
     });
@@ -64,25 +78,48 @@ public final class IncidentVerticle extends VerticleBase {
     String actor = message.headers().get(IncidentAddresses.ACTOR);
     String id = message.body().getString("id");
     String taskId = message.body().getString("taskId");
-    answer(message, () -> incidents.completeTask(id, taskId, actor), events -> {
+    answer(message, () -> incidents.completeTask(visible(id, scope(message)), taskId, actor), events -> {
       JournalBus.publish(vertx.eventBus(), events);
       return new JsonObject().put("incidentId", id).put("taskId", taskId).put("status", "done");
     });
   }
 
   private void get(Message<JsonObject> message) {
-    answer(message, () -> incidents.detail(message.body().getString("id")), IncidentViews::detail);
+    String id = message.body().getString("id");
+    answer(message, () -> incidents.detail(visible(id, scope(message))), IncidentViews::detail);
   }
 
   private void list(Message<JsonObject> message) {
     String status = message.body().getString("status");
     answer(message, () -> incidents.list(status == null ? null : IncidentStatus.of(status), 500), list -> {
       JsonArray items = new JsonArray();
+      Predicate<String> scope = scope(message);
       for (Incident i : list) {
-        items.add(new JsonObject(IncidentMaps.of(i)));
+        if (scope.test(i.facilityId())) {
+          items.add(new JsonObject(IncidentMaps.of(i)));
+        }
       }
       return new JsonObject().put("incidents", items);
     });
+  }
+
+  /** The facilities the caller may see (the {@link IncidentAddresses#FACILITIES} header; absent: all). */
+  static Predicate<String> scope(Message<?> message) {
+    String header = message.headers().get(IncidentAddresses.FACILITIES);
+    if (header == null || List.of(header.split(",")).contains("*")) {
+      return f -> true;
+    }
+    Set<String> allowed = Set.of(header.split(","));
+    return allowed::contains;
+  }
+
+  /** The id, when the caller may see that incident; else the answer for an incident that does not exist. */
+  private String visible(String id, Predicate<String> scope) {
+    Optional<String> facility = incidents.facilityOf(id);
+    if (facility.isPresent() && !scope.test(facility.get())) {
+      throw Incidents.notFound(id);
+    }
+    return id;
   }
 
   private <T> void answer(Message<JsonObject> message, java.util.concurrent.Callable<T> work,

@@ -203,7 +203,12 @@ public final class Incidents {
     return ref.toString();
   }
 
-  private static Rejection notFound(String incidentId) {
+  /** The incident's facility, when there is such an incident. */
+  public Optional<String> facilityOf(String incidentId) {
+    return db.tx(c -> IncidentSql.byId(c, incidentId, false).map(Incident::facilityId));
+  }
+
+  static Rejection notFound(String incidentId) {
     return new Rejection(ErrorCode.NOT_FOUND, "id", "no incident with id '" + incidentId + "'");
   }
 

@@ -1,11 +1,13 @@
 package io.muster.live;
 
+import io.muster.security.Principal;
 import io.muster.store.AsyncDb;
 import io.muster.store.Journal;
 import io.muster.store.JournalBus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -40,11 +42,29 @@ public final class LiveHub {
 
   private static final class Client {
     final ServerWebSocket socket;
+    final Principal principal;
     long cursor;
     boolean live;
 
-    Client(ServerWebSocket socket) {
+    Client(ServerWebSocket socket, Principal principal) {
       this.socket = socket;
+      this.principal = principal;
+    }
+
+    /**
+     * Events of the client's facilities; events of no facility (replies from unknown numbers, opt-outs)
+     * only to those who see every facility, except the SMS provider's state, which concerns everyone.
+     */
+    boolean sees(JsonObject event) {
+      if (principal.allFacilities()) {
+        return true;
+      }
+      String facility = event.getString("facilityId");
+      if (facility != null) {
+        return principal.allows(facility);
+      }
+      String type = event.getString("type");
+      return "sms.degraded".equals(type) || "sms.recovered".equals(type);
     }
   }
 
@@ -66,17 +86,30 @@ public final class LiveHub {
     return clients.size();
   }
 
-  /** Takes a client that asked for the events after {@code since} (null: from now on). */
-  public void attach(ServerWebSocket socket, Long since) {
-    Client client = new Client(socket);
+  /** Takes a client that asked for the events after {@code since} (null: from now on), of its facilities. */
+  public void attach(ServerWebSocket socket, Long since, Principal principal) {
+    Client client = new Client(socket, principal);
     clients.add(client);
     socket.closeHandler(v -> clients.remove(client));
     socket.exceptionHandler(t -> clients.remove(client));
     db.run(snapshot).onSuccess(snap -> {
       client.cursor = since != null ? since : snap.getLong("seq");
-      send(client, snap.put("kind", "snapshot"));
+      send(client, scoped(snap, principal).put("kind", "snapshot"));
       catchUp(client);
     }).onFailure(t -> close(client, "snapshot failed"));
+  }
+
+  private static JsonObject scoped(JsonObject snapshot, Principal principal) {
+    if (principal.allFacilities()) {
+      return snapshot;
+    }
+    JsonArray incidents = new JsonArray();
+    snapshot.getJsonArray("incidents").forEach(i -> {
+      if (principal.allows(((JsonObject) i).getString("facilityId"))) {
+        incidents.add(i);
+      }
+    });
+    return snapshot.copy().put("incidents", incidents);
   }
 
   private void catchUp(Client client) {
@@ -149,7 +182,7 @@ public final class LiveHub {
     for (JsonObject event : events) {
       long seq = event.getLong("seq");
       if (seq > client.cursor) {
-        if (!send(client, event)) {
+        if (client.sees(event) && !send(client, event)) {
           return;
         }
         client.cursor = seq;

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,35 +24,68 @@ public final class Journal {
   private Journal() {
   }
 
+  /**
+   * Appends the events and, in the same transaction, one audit row for each (the state change,
+   * with a digest of its payload). Each event is stamped with its facility: the payload's
+   * {@code facilityId}, else its incident's.
+   */
   public static List<JournalEvent> append(Connection c, Instant at, List<NewEvent> events) throws SQLException {
     long seq = lockHead(c);
     List<JournalEvent> appended = new ArrayList<>(events.size());
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO journal (seq, event_type, incident_id, occurred_at, actor, payload) VALUES (?, ?, ?, ?, ?, ?)")) {
+    List<Audit.Entry> audit = new ArrayList<>(events.size());
+    Map<String, String> facilities = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO journal (seq, event_type, incident_id, occurred_at, actor,"
+        + " payload, facility_id) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
       for (NewEvent e : events) {
         seq++;
+        String payload = write(e.payload());
+        String facility = facility(c, e, facilities);
         ps.setLong(1, seq);
         ps.setString(2, e.type());
         ps.setString(3, e.incidentId());
         ps.setObject(4, Db.ts(at));
         ps.setString(5, e.actor());
-        ps.setString(6, write(e.payload()));
+        ps.setString(6, payload);
+        ps.setString(7, facility);
         ps.addBatch();
-        appended.add(new JournalEvent(seq, e.type(), e.incidentId(), at, e.actor(), e.payload()));
+        appended.add(new JournalEvent(seq, e.type(), e.incidentId(), facility, at, e.actor(), e.payload()));
+        audit.add(new Audit.Entry(e.actor(), "journal", "event " + e.type(),
+            e.incidentId() != null ? "incident:" + e.incidentId() : facility == null ? null : "facility:" + facility,
+            "committed", "{\"payloadSha256\":\"" + Audit.sha256(payload) + "\"}", seq));
       }
       ps.executeBatch();
     }
-    try (PreparedStatement ps = c.prepareStatement("UPDATE journal_head SET seq = ? WHERE id = 1")) {
-      ps.setLong(1, seq);
-      ps.executeUpdate();
-    }
+    Db.update(c, "UPDATE journal_head SET seq = ? WHERE id = 1", seq);
+    Audit.append(c, at, audit);
     return appended;
+  }
+
+  private static String facility(Connection c, NewEvent e, Map<String, String> known) throws SQLException {
+    if (e.payload().get("facilityId") instanceof String f) {
+      return f;
+    }
+    if (e.incidentId() == null) {
+      return null;
+    }
+    String f = known.get(e.incidentId());
+    if (f == null) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT facility_id FROM incident WHERE id = ?")) {
+        ps.setString(1, e.incidentId());
+        try (ResultSet rs = ps.executeQuery()) {
+          f = rs.next() ? rs.getString(1) : null;
+        }
+      }
+      if (f != null) {
+        known.put(e.incidentId(), f);
+      }
+    }
+    return f;
   }
 
   /** The events after {@code afterSeq}, oldest first, at most {@code limit}. */
   public static List<JournalEvent> after(Connection c, long afterSeq, int limit) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT seq, event_type, incident_id, occurred_at, actor, payload FROM journal WHERE seq > ? ORDER BY seq LIMIT ?")) {
+        "SELECT seq, event_type, incident_id, facility_id, occurred_at, actor, payload FROM journal WHERE seq > ? ORDER BY seq LIMIT ?")) {
       ps.setLong(1, afterSeq);
       ps.setInt(2, limit);
       return read(ps);
@@ -61,7 +95,7 @@ public final class Journal {
   /** One incident's events, oldest first (its timeline). */
   public static List<JournalEvent> forIncident(Connection c, String incidentId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT seq, event_type, incident_id, occurred_at, actor, payload FROM journal WHERE incident_id = ? ORDER BY seq")) {
+        "SELECT seq, event_type, incident_id, facility_id, occurred_at, actor, payload FROM journal WHERE incident_id = ? ORDER BY seq")) {
       ps.setString(1, incidentId);
       return read(ps);
     }
@@ -88,8 +122,8 @@ public final class Journal {
     List<JournalEvent> events = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        events.add(new JournalEvent(rs.getLong(1), rs.getString(2), rs.getString(3),
-            Db.instant(rs.getObject(4)), rs.getString(5), parse(rs.getString(6))));
+        events.add(new JournalEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+            Db.instant(rs.getObject(5)), rs.getString(6), parse(rs.getString(7))));
       }
     }
     return events;

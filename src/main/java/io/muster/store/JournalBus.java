@@ -41,6 +41,7 @@ public final class JournalBus {
         .put("seq", e.seq())
         .put("type", e.type())
         .put("incidentId", e.incidentId())
+        .put("facilityId", e.facilityId())
         .put("at", e.at().toString())
         .put("actor", e.actor())
         .put("payload", new JsonObject(e.payload()));

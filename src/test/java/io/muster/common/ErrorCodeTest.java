@@ -11,10 +11,17 @@ class ErrorCodeTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(ErrorCode.class)
-  @DisplayName("every code is found again by its id and by its status")
+  @DisplayName("every code is found again by its id, and its status maps back to a code of that status")
   void roundTrips(ErrorCode code) {
     assertThat(ErrorCode.ofId(code.id())).isSameAs(code);
-    assertThat(ErrorCode.ofStatus(code.status())).isSameAs(code);
+    assertThat(ErrorCode.ofStatus(code.status()).status()).isEqualTo(code.status());
+  }
+
+  @Test
+  @DisplayName("a bare 403 is 'forbidden'; a bad webhook signature is its own, more precise 403")
+  void forbidden() {
+    assertThat(ErrorCode.ofStatus(403)).isSameAs(ErrorCode.FORBIDDEN);
+    assertThat(ErrorCode.BAD_SIGNATURE.status()).isEqualTo(403);
   }
 
   @Test

@@ -23,7 +23,19 @@ public final class Http {
     }
   }
 
+  /** Access tokens by node address ("127.0.0.1:port"): API requests to a node carry its token. */
+  private static final Map<String, String> TOKENS = new java.util.concurrent.ConcurrentHashMap<>();
+
   private Http() {
+  }
+
+  /** From now on, API requests to the node at {@code authority} (host:port) sign in with the token. */
+  public static void authorize(String authority, String token) {
+    TOKENS.put(authority, token);
+  }
+
+  public static String token(String authority) {
+    return TOKENS.get(authority);
   }
 
   public static Response get(String url) {
@@ -50,10 +62,28 @@ public final class Http {
     return send(b);
   }
 
+  /**
+   * Sends the request; an API request without credentials of its own gets the node's token (see
+   * {@link #authorize}).
+   */
   public static Response send(HttpRequest.Builder builder) {
+    HttpRequest request = builder.timeout(Duration.ofSeconds(20)).build();
+    String token = TOKENS.get(request.uri().getAuthority());
+    if (token != null && request.uri().getPath().startsWith("/api/")
+        && request.headers().firstValue("Authorization").isEmpty() && request.headers().firstValue("X-API-Key").isEmpty()) {
+      request = HttpRequest.newBuilder(request, (name, value) -> true).header("Authorization", "Bearer " + token).build();
+    }
+    return sendAsIs(request);
+  }
+
+  /** Sends the request exactly as built: no token is added. */
+  public static Response anonymous(HttpRequest.Builder builder) {
+    return sendAsIs(builder.timeout(Duration.ofSeconds(20)).build());
+  }
+
+  private static Response sendAsIs(HttpRequest request) {
     try {
-      HttpResponse<String> r = CLIENT.send(builder.timeout(Duration.ofSeconds(20)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
       return new Response(r.statusCode(), r.headers().map(), r.body());
     } catch (IOException e) {
       throw new IllegalStateException(e);

@@ -28,15 +28,39 @@ public final class LiveClient implements AutoCloseable {
         .buildAsync(URI.create(url), new Listener()).join();
   }
 
-  /** Connects to {@code /ws/live}, with {@code since} when not null, and waits for the snapshot. */
+  /**
+   * Connects to {@code /ws/live} with a fresh ticket (signed in as the node's test admin), with
+   * {@code since} when not null, and waits for the snapshot.
+   */
   public static LiveClient connect(int port, Long since) {
-    LiveClient client = new LiveClient("ws://127.0.0.1:" + port + "/ws/live" + (since == null ? "" : "?since=" + since));
+    return connect(port, since, ticket(port));
+  }
+
+  /** Connects with the given ticket and waits for the snapshot. */
+  public static LiveClient connect(int port, Long since, String ticket) {
+    LiveClient client = new LiveClient("ws://127.0.0.1:" + port + "/ws/live?ticket=" + ticket
+        + (since == null ? "" : "&since=" + since));
     client.since = since;
     client.snapshot = client.next(Duration.ofSeconds(10));
     if (!"snapshot".equals(client.snapshot.getString("kind"))) {
       throw new AssertionError("the first message was not a snapshot: " + client.snapshot);
     }
     return client;
+  }
+
+  /** A single-use websocket ticket from the node, for its signed-in test admin. */
+  public static String ticket(int port) {
+    return ticket(port, Http.token("127.0.0.1:" + port));
+  }
+
+  /** A single-use websocket ticket for the holder of the access token. */
+  public static String ticket(int port, String token) {
+    Http.Response r = Http.postJson("http://127.0.0.1:" + port + "/api/v1/auth/ws-ticket", "",
+        "Authorization", "Bearer " + token);
+    if (r.status() != 200) {
+      throw new AssertionError("no websocket ticket: " + r.status() + " " + r.body());
+    }
+    return r.json().getString("ticket");
   }
 
   /** Waits for the next message. */

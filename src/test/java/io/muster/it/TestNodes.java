@@ -21,6 +21,11 @@ import java.util.UUID;
 public final class TestNodes implements AutoCloseable {
   public static final String ACCOUNT_SID = "AC" + "0".repeat(31) + "1";
   public static final String AUTH_TOKEN = "test-auth-token-" + UUID.randomUUID();
+  /** The administrator each test database gets at its first node's start. */
+  public static final String ADMIN_USER = "admin";
+  public static final String ADMIN_PASSWORD = "it-admin-" + UUID.randomUUID();
+  /** One signing secret for all nodes of a test, as a cluster must have. */
+  private final String jwtSecret = "it-jwt-secret-" + UUID.randomUUID();
 
   private final Vertx simulatorVertx = Vertx.vertx();
   public final SmsSimulator simulator;
@@ -48,7 +53,23 @@ public final class TestNodes implements AutoCloseable {
   public Muster start(JsonObject extra) {
     Muster node = Muster.start(MusterConfig.of(config(freePort()).mergeIn(extra, true))).await();
     nodes.add(node);
+    Http.authorize("127.0.0.1:" + node.httpPort(), login(node, ADMIN_USER, ADMIN_PASSWORD));
     return node;
+  }
+
+  /** Signs in over the API; returns the access token. */
+  public static String login(Muster node, String username, String password) {
+    return login(baseUrl(node), username, password);
+  }
+
+  /** Signs in over the API at {@code base}; returns the access token. */
+  public static String login(String base, String username, String password) {
+    Http.Response r = Http.postJson(base + "/api/v1/auth/login",
+        new JsonObject().put("username", username).put("password", password).encode());
+    if (r.status() != 200) {
+      throw new AssertionError("sign-in as " + username + " failed: " + r.status() + " " + r.body());
+    }
+    return r.json().getString("accessToken");
   }
 
   /** {@code count} clustered nodes sharing the database. */
@@ -75,6 +96,10 @@ public final class TestNodes implements AutoCloseable {
     return started;
   }
 
+  public String jwtSecret() {
+    return jwtSecret;
+  }
+
   public JsonObject config(int httpPort) {
     return new JsonObject()
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", httpPort)
@@ -84,7 +109,10 @@ public final class TestNodes implements AutoCloseable {
             .put("apiBaseUrl", simulator.baseUrl()))
         .put("files", new JsonObject().put("roster", "src/test/resources/it/roster.yaml")
             .put("playbooks", "src/test/resources/it/playbooks").put("readiness", "src/test/resources/it/readiness.yaml"))
-        .put("dispatch", new JsonObject().put("pollMs", 250).put("leaseSeconds", 5).put("sendThreads", 8));
+        .put("dispatch", new JsonObject().put("pollMs", 250).put("leaseSeconds", 5).put("sendThreads", 8))
+        .put("security", new JsonObject().put("adminPassword", ADMIN_PASSWORD).put("jwtSecret", jwtSecret)
+            .put("tokenMinutes", 120).put("bcryptCost", 4).put("requestsPerSecond", 5000).put("burst", 5000)
+            .put("loginsPerMinute", 600));
   }
 
   public static String baseUrl(Muster node) {

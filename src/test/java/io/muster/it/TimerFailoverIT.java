@@ -126,6 +126,8 @@ class TimerFailoverIT {
     env.put("MUSTER_READINESS", "src/test/resources/it/readiness.yaml");
     env.put("MUSTER_POLL_MS", "250");
     env.put("MUSTER_LEASE_SECONDS", "5");
+    env.put("MUSTER_JWT_SECRET", nodes.jwtSecret());
+    env.put("MUSTER_ADMIN_PASSWORD", TestNodes.ADMIN_PASSWORD);
     env.put("TWILIO_ACCOUNT_SID", TestNodes.ACCOUNT_SID);
     env.put("TWILIO_AUTH_TOKEN", TestNodes.AUTH_TOKEN);
     env.put("TWILIO_FROM", "+15005550006");
@@ -146,6 +148,7 @@ class TimerFailoverIT {
         return false;
       }
     });
+    Http.authorize(base.substring("http://".length()), TestNodes.login(base, TestNodes.ADMIN_USER, TestNodes.ADMIN_PASSWORD));
   }
 
   private int leaseAllAsNodeA(String incidentId, Instant until) throws SQLException {
