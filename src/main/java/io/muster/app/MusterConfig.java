@@ -23,6 +23,11 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
     public boolean postgres() {
       return url.startsWith("jdbc:postgresql:");
     }
+
+    @Override
+    public String toString() {
+      return "Database[url=" + url + ", user=" + user + ", password=<hidden>, poolSize=" + poolSize + "]";
+    }
   }
 
   /**
@@ -36,6 +41,13 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
                     double messagesPerSecond, int undeliveredRetrySeconds, int breakerOpenSeconds) {
     public boolean twilio() {
       return apiBaseUrl == null && !embeddedSimulator;
+    }
+
+    @Override
+    public String toString() {
+      return "Sms[accountSid=" + accountSid + ", authToken=<hidden>, from=" + from + ", messagingServiceSid="
+          + messagingServiceSid + ", apiBaseUrl=" + apiBaseUrl + ", embeddedSimulator=" + embeddedSimulator
+          + ", messagesPerSecond=" + messagesPerSecond + "]";
     }
   }
 

@@ -220,4 +220,15 @@ class MusterConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(file.toString());
   }
+
+  @Test
+  @DisplayName("the configuration never prints its secrets (token secret, admin password, Twilio token, database password)")
+  void secretsHidden() {
+    MusterConfig config = MusterConfig.from(MusterConfig.defaults(), Map.of("MUSTER_JWT_SECRET", "jwt-secret-value-0123456789abcdef",
+        "MUSTER_ADMIN_PASSWORD", "admin-password-value", "TWILIO_AUTH_TOKEN", "twilio-token-value",
+        "MUSTER_DB_PASSWORD", "db-password-value", "TWILIO_ACCOUNT_SID", "AC123"), new JsonObject());
+    assertThat(config.security().jwtSecret()).isEqualTo("jwt-secret-value-0123456789abcdef");
+    assertThat(config.toString()).doesNotContain("jwt-secret-value").doesNotContain("admin-password-value")
+        .doesNotContain("twilio-token-value").doesNotContain("db-password-value").contains("AC123");
+  }
 }
