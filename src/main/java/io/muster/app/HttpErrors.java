@@ -1,7 +1,10 @@
 package io.muster.app;
 
 import io.muster.common.ErrorCode;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -20,7 +23,11 @@ final class HttpErrors {
   private HttpErrors() {
   }
 
-  /** An API request that carries a body must say it is JSON: anything else is refused before parsing. */
+  /**
+   * An API request that carries a body must say it is JSON, and be strict JSON in UTF-8: no
+   * comments, no repeated keys, no NUL characters or broken surrogate pairs in any text. Anything
+   * else is refused before the contract or a handler reads it.
+   */
   static void requireJsonBody(RoutingContext ctx) {
     if (!ctx.request().path().startsWith("/api/")) {
       ctx.next();
@@ -35,7 +42,34 @@ final class HttpErrors {
           "the body must be application/json, got " + (type == null ? "no content type" : type), "Content-Type");
       return;
     }
+    if (hasBody && ctx.body() != null && ctx.body().buffer() != null) {
+      StrictJson.Problem problem = StrictJson.problem(ctx.body().buffer().getBytes());
+      if (problem != null) {
+        Failures.respond(ctx, ErrorCode.INVALID_REQUEST, problem.message(), problem.field());
+        return;
+      }
+    }
     ctx.next();
+  }
+
+  /** A request the HTTP decoder refused (a line or headers too long, a broken request line). */
+  static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    ErrorCode code;
+    String message;
+    if (cause instanceof TooLongHttpLineException) {
+      code = ErrorCode.URI_TOO_LONG;
+      message = "the request line (path and query) is too long";
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      code = ErrorCode.HEADERS_TOO_LARGE;
+      message = "the request headers are too large";
+    } else {
+      code = ErrorCode.INVALID_REQUEST;
+      message = "the request is not valid HTTP";
+    }
+    request.response().setStatusCode(code.status()).putHeader("content-type", "application/json")
+        .putHeader("connection", "close")
+        .end(new io.vertx.core.json.JsonObject().put("error", Failures.error(code, message, null)).encode());
   }
 
   static void handle(RoutingContext ctx) {
@@ -61,7 +95,10 @@ final class HttpErrors {
 
   private static void validator(RoutingContext ctx, ValidatorException e) {
     String message = e.getMessage() == null ? "" : e.getMessage();
-    if (message.contains("can't be decoded")) {
+    Matcher named = PARAMETER.matcher(message);
+    if (message.contains("can't be decoded") && named.find()) {
+      Failures.respond(ctx, ErrorCode.INVALID_REQUEST, named.group(1) + ": the value cannot be decoded", named.group(1));
+    } else if (message.contains("can't be decoded")) {
       Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "the body is not valid JSON", "body");
     } else if (message.contains("required body")) {
       Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "a JSON body is required", "body");

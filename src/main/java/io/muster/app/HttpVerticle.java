@@ -91,7 +91,8 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(404, ctx -> Failures.respond(ctx, ErrorCode.NOT_FOUND, "no such path: " + ctx.request().path(), null));
     router.errorHandler(405, ctx -> Failures.respond(ctx, ErrorCode.METHOD_NOT_ALLOWED,
         ctx.request().method() + " is not allowed on " + ctx.request().path(), null));
-    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true));
+    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
+        .invalidRequestHandler(HttpErrors::invalidRequest);
     // The hub's timer and consumer belong to this verticle, so they stop when it is undeployed.
     return hub.start(config.dispatch().pollMs())
         .compose(v -> server.requestHandler(router).listen(config.http().port(), config.http().host()));

@@ -13,9 +13,11 @@ public enum ErrorCode {
   METHOD_NOT_ALLOWED(405, "method_not_allowed"),
   CONFLICT(409, "conflict"),
   PAYLOAD_TOO_LARGE(413, "payload_too_large"),
+  URI_TOO_LONG(414, "uri_too_long"),
   UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
   UNKNOWN_REFERENCE(422, "unknown_reference"),
   TOO_MANY_REQUESTS(429, "too_many_requests"),
+  HEADERS_TOO_LARGE(431, "headers_too_large"),
   INTERNAL(500, "internal_error"),
   UNAVAILABLE(503, "unavailable");
 

@@ -87,7 +87,8 @@ public final class Accounts {
 
   /** The user when the password is right (the time taken does not tell whether the user exists). */
   public Optional<Principal> login(String username, String password) {
-    Optional<StoredUser> user = db.tx(c -> user(c, username));
+    Optional<StoredUser> user = username != null && username.matches(USERNAME) ? db.tx(c -> user(c, username))
+        : Optional.empty();
     String hash = user.map(StoredUser::hash).orElse(null);
     boolean ok = passwords.matches(hash, password);
     return ok && user.isPresent() && !user.get().disabled() ? Optional.of(user.get().principal()) : Optional.empty();
