@@ -86,7 +86,11 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/webhooks/twilio/status").handler(this::deliveryStatus);
     router.post("/webhooks/twilio/voice").handler(this::voiceKey);
     router.get("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
-    router.get("/*").handler(StaticHandler.create("webroot"));
+    // The dashboard's files are revalidated on every load, so an upgrade reaches open browsers.
+    router.get("/*").handler(ctx -> {
+      ctx.response().putHeader("Cache-Control", "no-cache");
+      ctx.next();
+    }).handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(HttpErrors::handle);
     router.errorHandler(404, ctx -> Failures.respond(ctx, ErrorCode.NOT_FOUND, "no such path: " + ctx.request().path(), null));
     router.errorHandler(405, ctx -> Failures.respond(ctx, ErrorCode.METHOD_NOT_ALLOWED,

@@ -36,6 +36,7 @@ final class SecurityApi {
   void mount(RouterBuilder builder) {
     builder.getRoute("about").addHandler(ctx -> HttpVerticle.json(ctx, 200, about));
     builder.getRoute("login").addHandler(this::login);
+    builder.getRoute("refreshToken").addHandler(this::refresh);
     builder.getRoute("me").addHandler(ctx -> HttpVerticle.json(ctx, 200, ApiGuard.principal(ctx).toJson()));
     builder.getRoute("changePassword").addHandler(this::changePassword);
     builder.getRoute("wsTicket").addHandler(ctx -> db.run(() -> tickets.issue(ApiGuard.principal(ctx)))
@@ -79,8 +80,28 @@ final class SecurityApi {
       }
       Principal p = found.get();
       audit.record(new Audit.Entry(p.actor(), ip, "login", "user:" + username, "200", ""));
-      HttpVerticle.json(ctx, 200, new JsonObject().put("accessToken", tokens.issue(p)).put("tokenType", "Bearer")
-          .put("expiresIn", tokens.expiresInSeconds()).put("user", p.toJson()));
+      HttpVerticle.json(ctx, 200, signedIn(p));
+    }).onFailure(t -> Failures.respond(ctx, t));
+  }
+
+  private JsonObject signedIn(Principal p) {
+    return new JsonObject().put("accessToken", tokens.issue(p)).put("tokenType", "Bearer")
+        .put("expiresIn", tokens.expiresInSeconds()).put("user", p.toJson());
+  }
+
+  /** A wall screen stays signed in by trading its token for a fresh one before it expires. */
+  private void refresh(RoutingContext ctx) {
+    Principal p = ApiGuard.principal(ctx);
+    if (p.kind() != Principal.Kind.USER) {
+      Failures.respond(ctx, ErrorCode.FORBIDDEN, "a machine key has no token to refresh", null);
+      return;
+    }
+    db.run(() -> accounts.current(p)).onSuccess(now -> {
+      if (now.isEmpty()) {
+        Failures.respond(ctx, ErrorCode.UNAUTHORIZED, "this user can no longer sign in", null);
+      } else {
+        HttpVerticle.json(ctx, 200, signedIn(now.get()));
+      }
     }).onFailure(t -> Failures.respond(ctx, t));
   }
 

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The live stream behind {@code /ws/live}: a snapshot, then every journal event after the
- * client's {@code since}, in order, with no gap and no duplicate.
+ * client's {@code since} (of the client's facilities), in order, with no gap and no duplicate; a
+ * {@code caught-up} message once the client has everything, and a {@code heartbeat} every 15 s.
  *
  * <p>The journal is the source of truth. A new client catches up by reading the journal from its
  * own cursor; once it has reached the hub's position it goes live and receives what the hub gets:
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class LiveHub {
   private static final Logger LOG = LoggerFactory.getLogger(LiveHub.class);
   private static final int PAGE = 500;
+  private static final long HEARTBEAT_MS = 15_000;
 
   private final Vertx vertx;
   private final AsyncDb db;
@@ -77,6 +79,7 @@ public final class LiveHub {
 
   public Future<Void> start(long pollMs) {
     vertx.setPeriodic(pollMs, id -> poke());
+    vertx.setPeriodic(HEARTBEAT_MS, id -> heartbeat());
     return db.tx(Journal::head).onSuccess(head -> position = head)
         .compose(head -> vertx.eventBus().<JsonObject>consumer(JournalBus.APPENDED, m -> appended(m.body()))
             .completion());
@@ -122,6 +125,8 @@ public final class LiveHub {
         catchUp(client);
       } else {
         client.live = true;
+        // Events are filtered per user, so a client cannot tell from the events when it has caught up.
+        send(client, new JsonObject().put("kind", "caught-up").put("seq", client.cursor));
       }
     }).onFailure(t -> close(client, "catch-up failed"));
   }
@@ -137,6 +142,16 @@ public final class LiveHub {
       advance(events);
     } else if (events.isEmpty() || events.get(events.size() - 1).getLong("seq") > position) {
       poke();
+    }
+  }
+
+  /** Tells live clients the stream is alive, and how far it is, when nothing else has been said. */
+  private void heartbeat() {
+    JsonObject beat = new JsonObject().put("kind", "heartbeat").put("seq", position);
+    for (Client client : new ArrayList<>(clients)) {
+      if (client.live) {
+        send(client, beat);
+      }
     }
   }
 

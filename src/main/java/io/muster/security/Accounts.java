@@ -94,6 +94,12 @@ public final class Accounts {
     return ok && user.isPresent() && !user.get().disabled() ? Optional.of(user.get().principal()) : Optional.empty();
   }
 
+  /** The user as stored now (role and facilities may have changed since a token was issued), unless disabled. */
+  public Optional<Principal> current(Principal who) {
+    return db.tx(c -> user(c, who.name())).filter(u -> !u.disabled() && u.principal().id().equals(who.id()))
+        .map(StoredUser::principal);
+  }
+
   public void changePassword(Principal who, String current, String next) {
     Passwords.check("newPassword", next);
     StoredUser user = db.tx(c -> user(c, who.name())).orElseThrow(() ->

@@ -21,6 +21,8 @@ public final class LiveClient implements AutoCloseable {
   private final List<JsonObject> events = new ArrayList<>();
   private final WebSocket socket;
   public JsonObject snapshot;
+  /** The sequence of the stream's newest caught-up mark, when one came. */
+  public volatile Long caughtUp;
   private Long since;
 
   private LiveClient(String url) {
@@ -63,10 +65,17 @@ public final class LiveClient implements AutoCloseable {
     return r.json().getString("ticket");
   }
 
-  /** Waits for the next message. */
+  /** Waits for the next snapshot or event (the stream's heartbeats and caught-up marks are noted, not returned). */
   public JsonObject next(Duration timeout) {
     try {
+      long deadline = System.nanoTime() + timeout.toNanos();
       JsonObject m = received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      while (m != null && ("heartbeat".equals(m.getString("kind")) || "caught-up".equals(m.getString("kind")))) {
+        if ("caught-up".equals(m.getString("kind"))) {
+          caughtUp = m.getLong("seq");
+        }
+        m = received.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
       if (m == null) {
         throw new AssertionError("no message within " + timeout);
       }
@@ -106,6 +115,8 @@ public final class LiveClient implements AutoCloseable {
       public boolean add(JsonObject m) {
         if ("event".equals(m.getString("kind"))) {
           events.add(m);
+        } else if ("caught-up".equals(m.getString("kind"))) {
+          caughtUp = m.getLong("seq");
         }
         return true;
       }

@@ -74,6 +74,7 @@ class ProbesIT {
     Http.Response page = Http.get(base + "/");
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.body()).contains("<title>Muster");
-    assertThat(Http.get(base + "/app.js").body()).contains("/ws/live");
+    assertThat(Http.get(base + "/js/live.js").body()).contains("/ws/live");
+    assertThat(Http.get(base + "/webjars/uplot/1.6.30/dist/uPlot.esm.js").status()).isEqualTo(200);
   }
 }

@@ -96,6 +96,19 @@ class SecurityIT {
   }
 
   @Test
+  @DisplayName("a signed-in user trades a token for a fresh one carrying the role as it is now; a machine key cannot")
+  void refresh() {
+    String token = user("rita", "viewer", GENERAL);
+    Http.Response fresh = as(token, post("/api/v1/auth/refresh", ""));
+    assertThat(fresh.status()).as(fresh.body()).isEqualTo(200);
+    assertThat(fresh.json().getJsonObject("user").getString("username")).isEqualTo("rita");
+    assertThat(as(fresh.json().getString("accessToken"), get("/api/v1/auth/me")).json().getString("role")).isEqualTo("viewer");
+    String key = Http.postJson(base + "/api/v1/api-keys", "{\"name\":\"feed\",\"role\":\"viewer\",\"facilities\":[\"*\"]}")
+        .json().getString("key");
+    assertError(Http.send(post("/api/v1/auth/refresh", "").header("X-API-Key", key)), 403, "forbidden");
+  }
+
+  @Test
   @DisplayName("a wrong password is refused with 401 and gives no token; the right one signs in")
   void login() {
     Http.Response wrong = Http.postJson(base + "/api/v1/auth/login",
@@ -266,6 +279,7 @@ class SecurityIT {
       carl.awaitEvent(e -> clinicId.equals(e.getString("incidentId")), Duration.ofSeconds(10));
       assertThat(admin.events()).anyMatch(e -> atGeneral.json().getString("id").equals(e.getString("incidentId")));
       assertThat(carl.events()).isNotEmpty().allMatch(e -> CLINIC.equals(e.getString("facilityId")));
+      assertThat(carl.caughtUp).as("the stream said when Carl had caught up").isNotNull();
     }
   }
 
