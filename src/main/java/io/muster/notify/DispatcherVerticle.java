@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,21 +121,28 @@ public final class DispatcherVerticle extends VerticleBase {
         });
   }
 
-  /** Blocking: one claimed row, looked up first if an earlier try may have reached the provider. */
+  /**
+   * Blocking: one claimed row, looked up first if an earlier try may have reached the provider. A
+   * lookup that fails leaves the row uncertain, so that it is looked up again, never sent blind.
+   */
   private List<JournalEvent> deliver(Outbox.Claim claim) {
     Notification n = claim.notification();
     if (n.kind() != Notification.Kind.INFO && n.kind() != Notification.Kind.VOICE && outbox.optedOut(n.phone())) {
       return outbox.failed(n, DeliveryFailures.OPTED_OUT, "the person opted out (STOP); not sent");
     }
-    try {
-      if (claim.uncertain()) {
-        Instant since = n.firstClaimedAt().minus(LOOKBACK);
-        var already = gateway.findSent(n.phone(), n.body(), since);
+    if (claim.uncertain()) {
+      try {
+        Optional<String> already = alreadyAccepted(n);
         if (already.isPresent()) {
-          LOG.info("notification {} was already accepted as {}; not sent again", n.id(), already.get().sid());
-          return outbox.sent(n, already.get().sid());
+          LOG.info("notification {} was already accepted as {}; not sent again", n.id(), already.get());
+          return outbox.sent(n, already.get());
         }
+      } catch (SmsException e) {
+        // The lookup failed: the earlier attempt's outcome is as unknown as before.
+        return failedAttempt(n, e, true);
       }
+    }
+    try {
       outbox.awaitTurn();
       if (!outbox.stillOurs(n)) {
         LOG.warn("notification {} was taken over by another node before its turn; not sent here", n.id());
@@ -148,24 +156,41 @@ public final class DispatcherVerticle extends VerticleBase {
       breaker.succeeded().ifPresent(e -> events.addAll(outbox.systemEvent(e.type(), e.payload())));
       return events;
     } catch (SmsException e) {
-      List<JournalEvent> events = new ArrayList<>(failedAttempt(n, e));
-      if (e.retryable() || e.ambiguous()) {
-        breaker.failed(e.getMessage()).ifPresent(ev -> events.addAll(outbox.systemEvent(ev.type(), ev.payload())));
-      }
-      return events;
+      return failedAttempt(n, e, e.ambiguous());
     }
   }
 
-  private List<JournalEvent> failedAttempt(Notification n, SmsException e) {
+  /**
+   * What the provider already accepted for this row. An SMS is matched by its recipient and exact
+   * body. A call has nothing of the row to match on (Twilio does not list a call's TwiML or callback
+   * URL), so it is the oldest call to that number from our number since the first attempt that no
+   * other row has recorded: another page's call to the same person is never taken for this one.
+   */
+  private Optional<String> alreadyAccepted(Notification n) {
+    Instant since = n.firstClaimedAt().minus(LOOKBACK);
+    if (n.kind() == Notification.Kind.VOICE) {
+      List<String> calls = voice.findCalls(n.phone(), since).stream().map(SentMessage::sid).toList();
+      return outbox.unrecorded(n, calls);
+    }
+    return gateway.findSent(n.phone(), n.body(), since).map(SentMessage::sid);
+  }
+
+  /** {@code uncertain}: the provider may have this message or call, so the next try looks first. */
+  private List<JournalEvent> failedAttempt(Notification n, SmsException e, boolean uncertain) {
+    List<JournalEvent> events = new ArrayList<>();
     if (e.ambiguous() || (e.retryable() && n.attempts() < MAX_ATTEMPTS)) {
       Duration delay = backoff(n.attempts());
       LOG.warn("notification {} attempt {} failed ({}); next try in {} ms", n.id(), n.attempts(), e.getMessage(),
           delay.toMillis());
-      outbox.retryLater(n, delay, e.ambiguous(), e.errorCode());
-      return List.of();
+      outbox.retryLater(n, delay, uncertain, e.errorCode());
+    } else {
+      LOG.warn("notification {} failed for good: {}", n.id(), e.getMessage());
+      events.addAll(outbox.failed(n, e.errorCode(), e.getMessage()));
     }
-    LOG.warn("notification {} failed for good: {}", n.id(), e.getMessage());
-    return outbox.failed(n, e.errorCode(), e.getMessage());
+    if (e.retryable() || e.ambiguous()) {
+      breaker.failed(e.getMessage()).ifPresent(ev -> events.addAll(outbox.systemEvent(ev.type(), ev.payload())));
+    }
+    return events;
   }
 
   /** What a voice call says: the page, then "press 1"; the key press comes back to the voice webhook. */

@@ -91,6 +91,11 @@ public final class NotificationSql {
     return query(c, "SELECT " + COLUMNS + " FROM notification WHERE provider_sid = ?", sid).stream().findFirst();
   }
 
+  /** Whether a row other than {@code id} has recorded the provider SID {@code sid}. */
+  public static boolean sidRecordedByOther(Connection c, String sid, String id) throws SQLException {
+    return Db.exists(c, "SELECT 1 FROM notification WHERE provider_sid = ? AND id <> ?", sid, id);
+  }
+
   /**
    * The newest message to this phone that a reply can answer, on an active incident: a page still
    * waiting for its acknowledgement, or a rollcall question (answers may change while it runs).

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The outbox side of notifications: claiming due rows with a lease (so that across the cluster
@@ -142,6 +143,24 @@ public final class Outbox {
       Map<String, Object> payload = payload(n);
       payload.put("status", DeliveryStatus.SENT.id());
       return Journal.append(c, now, List.of(new NewEvent("notification.sent", n.incidentId(), "dispatcher", payload)));
+    });
+  }
+
+  /**
+   * The first of {@code sids} (provider SIDs, in the order of preference) that no other row has
+   * recorded: the one an uncertain row can take as its own.
+   */
+  public Optional<String> unrecorded(Notification n, List<String> sids) {
+    if (sids.isEmpty()) {
+      return Optional.empty();
+    }
+    return db.tx(c -> {
+      for (String sid : sids) {
+        if (!NotificationSql.sidRecordedByOther(c, sid, n.id())) {
+          return Optional.of(sid);
+        }
+      }
+      return Optional.<String>empty();
     });
   }
 

@@ -1,5 +1,8 @@
 package io.muster.notify;
 
+import java.time.Instant;
+import java.util.List;
+
 /**
  * The port for voice calls: the fallback when a page goes unanswered. Blocking, like
  * {@link SmsGateway}.
@@ -8,4 +11,11 @@ public interface VoiceGateway {
 
   /** Places a call that plays {@code twiml}; returns the provider's call SID and status. */
   SentMessage call(String to, String twiml, String statusCallbackUrl) throws SmsException;
+
+  /**
+   * The calls the provider has from Muster's number to {@code to}, created at or after
+   * {@code since}, oldest first. Used before placing again a call whose earlier attempt may have
+   * reached the provider (its answer was lost, or its sender died), so nobody is called twice.
+   */
+  List<SentMessage> findCalls(String to, Instant since) throws SmsException;
 }

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** An unanswered page is read out by a Twilio voice call; pressing 1 acknowledges it. */
+/**
+ * An unanswered page is read out by a Twilio voice call; pressing 1 acknowledges it. A call whose
+ * create answer was lost is looked up at Twilio before it is placed again: the person is called once.
+ */
 @Timeout(90)
 class VoiceFallbackIT {
   private static final String DANA = "+16175550101";
@@ -63,5 +66,48 @@ class VoiceFallbackIT {
       assertThat(detail.getJsonObject("run").getJsonArray("pendingTimers")).isEmpty();
       assertThat(nodes.simulator.callsTo(DANA)).as("called once").hasSize(1);
     }
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"h2", "postgres"})
+  @DisplayName("the answer to the call's create is lost: the dispatcher looks the call up before retrying, records its SID, and the person is called once")
+  void lostCallAnswerIsLookedUp(String kind) {
+    db = TestDatabase.create(kind);
+    nodes = new TestNodes(db);
+    // The lease outlives the SDK's 10 s response timeout: the retry below is the dispatcher's own, after the timeout.
+    Muster node = nodes.start(new JsonObject()
+        .put("files", new JsonObject().put("roster", "src/test/resources/it/roster.yaml")
+            .put("playbooks", "src/test/resources/it/playbooks-voice"))
+        .put("dispatch", new JsonObject().put("leaseSeconds", 30)));
+    String base = TestNodes.baseUrl(node);
+    nodes.simulator.faults().hangCalls(true);
+    try (LiveClient live = LiveClient.connect(node.httpPort(), null)) {
+      Http.postJson(base + "/api/v1/incidents",
+          "{\"type\":\"voice-drill\",\"facilityId\":\"general\",\"summary\":\"Voice test\",\"drill\":true}");
+      live.awaitType("page.called", Duration.ofSeconds(15));
+      eventually(Duration.ofSeconds(15), () -> nodes.simulator.callsTo(DANA).size() == 1);
+      // Twilio created the call and Dana's phone rings, but Muster never hears of it; a new create would be answered.
+      nodes.simulator.faults().hangCalls(false);
+      SimCall call = nodes.simulator.callsTo(DANA).get(0);
+      assertThat(voiceRows(null)).as("no SID known while the answer is outstanding").isZero();
+
+      eventually(Duration.ofSeconds(40), () -> voiceRows(null) == 1);
+      PipelineIT.sleep(1000); // a second call, if one were placed, would be created by now
+      assertThat(nodes.simulator.callsTo(DANA)).as("called once").extracting(SimCall::sid).containsExactly(call.sid());
+      assertThat(db.count("SELECT COUNT(*) FROM notification WHERE kind = 'voice' AND provider_sid = '" + call.sid()
+          + "' AND status = 'sent' AND attempts >= 2")).as("the call's SID, recorded as sent by the retry").isEqualTo(1);
+
+      eventually(Duration.ofSeconds(15), () -> Http.postJson(nodes.simulator.baseUrl() + "/sim/api/calls/" + call.sid()
+          + "/press", "{\"digits\":\"1\"}").status() == 200);
+      JsonObject ack = live.awaitType("notification.acknowledged", Duration.ofSeconds(10));
+      assertThat(ack.getJsonObject("payload").getString("staffId")).isEqualTo("dana-whitfield");
+      assertThat(nodes.simulator.callsTo(DANA)).as("still called once").hasSize(1);
+    }
+  }
+
+  /** Dana's voice notifications with this provider SID (null: with one at all). */
+  private long voiceRows(String sid) {
+    return db.count("SELECT COUNT(*) FROM notification WHERE kind = 'voice' AND phone = '" + DANA + "' AND "
+        + (sid == null ? "provider_sid IS NOT NULL" : "provider_sid = '" + sid + "'"));
   }
 }

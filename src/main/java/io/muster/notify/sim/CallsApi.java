@@ -22,22 +22,26 @@ import java.util.function.Predicate;
 
 /**
  * Twilio's Calls API, the parts a notification system uses: create (To, From, Twiml or Url, Method,
- * StatusCallback, StatusCallbackEvent, StatusCallbackMethod), fetch and list (To, From, Status
- * filters), with Twilio's JSON, validation errors and paging. Its routes join {@link TwilioApi}'s,
- * behind the same authentication.
+ * StatusCallback, StatusCallbackEvent, StatusCallbackMethod), fetch and list (newest first, with the
+ * filters of {@link ListFilter#calls}: To, From, Status, StartTime and EndTime with their
+ * inequalities), with Twilio's JSON, validation errors and paging. Its routes join
+ * {@link TwilioApi}'s, behind the same authentication. With {@link Faults#hangCalls} on, a create is
+ * handled but its answer is held back.
  */
 final class CallsApi {
 
   static final Set<String> EVENTS = Set.of("initiated", "ringing", "answered", "completed");
-  private static final List<String> FILTERS = List.of("To", "From", "Status");
-
   private final SimulatorConfig config;
   private final CallStore calls;
+  private final Faults faults;
+  private final HeldAnswers held;
   private final Consumer<SimCall> onCreated;
 
-  CallsApi(SimulatorConfig config, CallStore calls, Consumer<SimCall> onCreated) {
+  CallsApi(SimulatorConfig config, CallStore calls, Faults faults, HeldAnswers held, Consumer<SimCall> onCreated) {
     this.config = config;
     this.calls = calls;
+    this.faults = faults;
+    this.held = held;
     this.onCreated = onCreated;
   }
 
@@ -49,16 +53,25 @@ final class CallsApi {
   }
 
   private void create(RoutingContext ctx) {
+    boolean hang = faults.callsHanging();
     MultiMap form = ctx.request().formAttributes();
     Optional<JsonObject> invalid = validate(form);
     if (invalid.isPresent()) {
-      TwilioApi.answer(ctx, 400, invalid.get());
+      answerOrHold(ctx, hang, 400, invalid.get());
       return;
     }
     SimCall call = accepted(form);
     calls.add(call);
     onCreated.accept(call);
-    TwilioApi.answer(ctx, 201, TwilioJson.call(call));
+    answerOrHold(ctx, hang, 201, TwilioJson.call(call));
+  }
+
+  private void answerOrHold(RoutingContext ctx, boolean hang, int status, JsonObject json) {
+    if (hang) {
+      held.hold(ctx);
+    } else {
+      TwilioApi.answer(ctx, status, json);
+    }
   }
 
   /** The first rule broken, in the order Twilio checks them, as Twilio's error body. */
@@ -121,17 +134,13 @@ final class CallsApi {
 
   private void list(RoutingContext ctx) {
     MultiMap query = ctx.queryParams();
-    Optional<String> to = number(query.get("To"));
-    Optional<String> from = Optional.ofNullable(query.get("From")).map(f -> Phones.parse(f).orElse(f.strip()));
-    String status = query.get("Status");
-    if (query.get("To") != null && to.isEmpty()) {
-      TwilioApi.answer(ctx, 400, TwilioJson.error(400, 20001, "Invalid filter: To must be a valid phone number"));
+    Optional<Predicate<SimCall>> filter = ListFilter.calls(query);
+    if (filter.isEmpty()) {
+      TwilioApi.answer(ctx, 400, TwilioJson.error(400, 20001,
+          "Invalid filter: To must be a valid phone number, StartTime and EndTime valid dates"));
       return;
     }
-    Predicate<SimCall> filter = c -> to.map(c.to()::equals).orElse(true)
-        && from.map(c.from()::equals).orElse(true)
-        && (status == null || status.equals(c.status()));
-    List<SimCall> matching = new ArrayList<>(calls.matching(filter));
+    List<SimCall> matching = new ArrayList<>(calls.matching(filter.get()));
     matching.sort(Comparator.comparing(SimCall::dateCreated).reversed()); // newest first, as Twilio
     TwilioApi.answer(ctx, 200, TwilioJson.page("calls", matching, TwilioJson::call, pageRequest(query)));
   }
@@ -140,7 +149,7 @@ final class CallsApi {
     int pageSize = Math.max(1, Math.min(1000, TwilioApi.intParam(query, "PageSize", 50)));
     int page = Math.max(0, TwilioApi.intParam(query, "Page", 0));
     StringBuilder filters = new StringBuilder();
-    for (String name : FILTERS) {
+    for (String name : ListFilter.CALL_NAMES) {
       String value = query.get(name);
       if (value != null) {
         filters.append(filters.isEmpty() ? "" : "&").append(encode(name)).append('=').append(encode(value));
@@ -151,10 +160,6 @@ final class CallsApi {
 
   static String newSid() {
     return "CA" + UUID.randomUUID().toString().replace("-", "");
-  }
-
-  private static Optional<String> number(String raw) {
-    return raw == null ? Optional.empty() : Phones.parse(raw);
   }
 
   private static boolean absoluteHttp(String url) {

@@ -9,7 +9,7 @@ import java.util.Set;
 /**
  * Faults the simulator injects into Twilio's Messages API, for tests and drills: an outage, the
  * next few creates failing, answers that never come, numbers whose messages fail, and the status
- * callback delays. Set from any thread (every method is atomic); {@link #reset} goes back to a
+ * callback delays; and into its Calls API: call-create answers that never come ({@link #hangCalls}). Set from any thread (every method is atomic); {@link #reset} goes back to a
  * healthy service with the configured delays. Also reachable over HTTP under {@code /sim/api/faults}.
  *
  * <p>Precedence for one create request, after authentication: an outage answers first; otherwise a
@@ -34,6 +34,7 @@ public final class Faults {
   private int failNextStatus;
   private Integer failNextCode;
   private boolean hang;
+  private boolean hangCalls;
   private final Map<String, Integer> failingNumbers = new LinkedHashMap<>();
   private long sentDelayMs;
   private long deliveredDelayMs;
@@ -89,6 +90,17 @@ public final class Faults {
   }
 
   /**
+   * The same for the Calls API, and for it alone: while on, a call create is handled (a valid call
+   * is stored, listed and runs: it rings, is answered, its TwiML is played) but the HTTP answer never
+   * comes, so the client times out without the call's SID and cannot know the person is being
+   * called. Messages are not affected (see {@link #hang}).
+   */
+  public synchronized Faults hangCalls(boolean on) {
+    hangCalls = on;
+    return this;
+  }
+
+  /**
    * Messages to {@code e164} fail as Twilio fails them. A 21xxx code (21610: the recipient opted
    * out) refuses the create with 400 and that code. A carrier code is accepted (201) and then
    * reported on the status callback with {@code ErrorCode}: 30003, 30004, 30005, 30006 and 30007
@@ -116,12 +128,13 @@ public final class Faults {
     return this;
   }
 
-  /** A healthy service again: no outage, no pending failures, no hang, no failing numbers, the configured delays. */
+  /** A healthy service again: no outage, no pending failures, no hangs, no failing numbers, the configured delays. */
   public synchronized void reset() {
     outageStatus = null;
     failNextRemaining = 0;
     failNextCode = null;
     hang = false;
+    hangCalls = false;
     failingNumbers.clear();
     sentDelayMs = configuredSentDelayMs;
     deliveredDelayMs = configuredDeliveredDelayMs;
@@ -129,6 +142,11 @@ public final class Faults {
 
   public synchronized boolean hanging() {
     return hang;
+  }
+
+  /** Whether call creates are left unanswered ({@link #hangCalls}). */
+  public synchronized boolean callsHanging() {
+    return hangCalls;
   }
 
   /** How many {@link #failNext} failures are still to come. */
@@ -182,6 +200,7 @@ public final class Faults {
         .put("outage", outageStatus)
         .put("failNext", failNext)
         .put("hang", hang)
+        .put("hangCalls", hangCalls)
         .put("numbers", numbers)
         .put("delays", new JsonObject().put("sentMs", sentDelayMs).put("deliveredMs", deliveredDelayMs));
   }

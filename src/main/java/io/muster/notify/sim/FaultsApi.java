@@ -20,6 +20,8 @@ import java.util.function.Consumer;
  * DELETE /sim/api/faults/fail-next
  * POST   /sim/api/faults/hang               {"hang": true}   (no body: true)
  * DELETE /sim/api/faults/hang
+ * POST   /sim/api/faults/calls/hang         {"hang": true}   (no body: true) call creates go unanswered
+ * DELETE /sim/api/faults/calls/hang
  * POST   /sim/api/faults/numbers/{e164}     {"code": 30003}
  * DELETE /sim/api/faults/numbers/{e164}
  * POST   /sim/api/faults/delays             {"sentMs": 100, "deliveredMs": 2000}
@@ -58,6 +60,9 @@ final class FaultsApi {
     router.post(PATH + "/hang").handler(ctx -> withBody(ctx, body ->
         change(ctx, f -> f.hang(hangValue(body)))));
     router.delete(PATH + "/hang").handler(ctx -> change(ctx, f -> f.hang(false)));
+    router.post(PATH + "/calls/hang").handler(ctx -> withBody(ctx, body ->
+        change(ctx, f -> f.hangCalls(hangValue(body)))));
+    router.delete(PATH + "/calls/hang").handler(ctx -> change(ctx, f -> f.hangCalls(false)));
     router.post(PATH + "/numbers/:number").handler(ctx -> withBody(ctx, body ->
         change(ctx, f -> f.numberFails(number(ctx), requiredInt(body, "code")))));
     router.delete(PATH + "/numbers/:number").handler(ctx -> change(ctx, f -> f.numberOk(number(ctx))));

@@ -47,7 +47,7 @@ public final class SmsSimulator {
   private WebClient webClient;
   private Delivery delivery;
   private CallFlow callFlow;
-  private TwilioApi twilioApi;
+  private final HeldAnswers held = new HeldAnswers();
 
   public SmsSimulator(SimulatorConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -76,7 +76,7 @@ public final class SmsSimulator {
     }
     delivery.stop();
     callFlow.stop();
-    twilioApi.releaseHeld();
+    held.releaseAll();
     WebClient client = webClient;
     Future<Void> closed = server.close().eventually(() -> {
       client.close();
@@ -139,7 +139,7 @@ public final class SmsSimulator {
     return store.attemptCount();
   }
 
-  /** The faults injected into the Messages API; changes apply at once, from any thread. */
+  /** The faults injected into the Messages and Calls APIs; changes apply at once, from any thread. */
   public Faults faults() {
     return faults;
   }
@@ -199,8 +199,8 @@ public final class SmsSimulator {
 
   private Router router(Vertx vertx) {
     Router router = Router.router(vertx);
-    CallsApi callsApi = new CallsApi(config, calls, this::callCreated);
-    twilioApi = new TwilioApi(config, store, faults, this::created, () -> defaultSenderNumber, callsApi);
+    CallsApi callsApi = new CallsApi(config, calls, faults, held, this::callCreated);
+    TwilioApi twilioApi = new TwilioApi(config, store, faults, held, this::created, () -> defaultSenderNumber, callsApi);
     router.route(TwilioApi.MOUNT + "/*").subRouter(twilioApi.router(vertx));
     Router simApi = phoneApi().router(vertx);
     new CallPhoneApi(calls, callFlow).addRoutes(simApi);

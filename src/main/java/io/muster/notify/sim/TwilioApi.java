@@ -2,7 +2,6 @@ package io.muster.notify.sim;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -17,9 +16,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -47,10 +44,11 @@ final class TwilioApi {
   private final Consumer<SimMessage> onCreated;
   private final Supplier<String> defaultSender;
   private final CallsApi calls;
-  private final Set<HttpServerResponse> held = ConcurrentHashMap.newKeySet();
+  private final HeldAnswers held;
 
-  TwilioApi(SimulatorConfig config, MessageStore store, Faults faults, Consumer<SimMessage> onCreated,
+  TwilioApi(SimulatorConfig config, MessageStore store, Faults faults, HeldAnswers held, Consumer<SimMessage> onCreated,
       Supplier<String> defaultSender, CallsApi calls) {
+    this.held = held;
     this.config = config;
     this.store = store;
     this.faults = faults;
@@ -72,18 +70,6 @@ final class TwilioApi {
     router.get("/:AccountSid/Messages/:file").handler(this::fetch);
     calls.addRoutes(router);
     return router;
-  }
-
-  /** Closes the connections of the answers held back by {@link Faults#hang}: the clients see them drop. */
-  void releaseHeld() {
-    for (HttpServerResponse response : held) {
-      held.remove(response);
-      try {
-        response.reset();
-      } catch (RuntimeException e) {
-        // already closed
-      }
-    }
   }
 
   private void authenticate(RoutingContext ctx) {
@@ -136,9 +122,7 @@ final class TwilioApi {
       answer(ctx, status, json);
       return;
     }
-    HttpServerResponse response = ctx.response();
-    held.add(response);
-    response.closeHandler(closed -> held.remove(response));
+    held.hold(ctx);
   }
 
   /** The first rule broken, in the order Twilio checks them, as Twilio's error body. */

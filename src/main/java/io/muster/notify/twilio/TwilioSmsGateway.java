@@ -3,9 +3,12 @@ package io.muster.notify.twilio;
 import com.twilio.exception.ApiException;
 import com.twilio.exception.TwilioException;
 import com.twilio.http.TwilioRestClient;
+import com.twilio.rest.api.v2010.account.Call;
+import com.twilio.rest.api.v2010.account.CallCreator;
 import com.twilio.rest.api.v2010.account.Message;
 import com.twilio.rest.api.v2010.account.MessageCreator;
 import com.twilio.type.PhoneNumber;
+import com.twilio.type.Twiml;
 import io.muster.notify.OutboundSms;
 import io.muster.notify.SentMessage;
 import io.muster.notify.SmsException;
@@ -18,7 +21,11 @@ import java.net.NoRouteToHostException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -30,10 +37,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends SMS through Twilio's Messages API with the official SDK, one HTTP request per call: the
- * SDK's and Apache HttpClient's own retries are switched off (see {@link OneAttemptHttpClient}), so
- * the dispatcher alone decides whether and when to try again, after looking the message up with
- * {@link #findSent} when the outcome is ambiguous.
+ * Sends SMS through Twilio's Messages API, and places voice calls through its Calls API, with the
+ * official SDK, one HTTP request per call: the SDK's and Apache HttpClient's own retries are
+ * switched off (see {@link OneAttemptHttpClient}), so the dispatcher alone decides whether and when
+ * to try again, after looking the message or call up with {@link #findSent} or {@link #findCalls}
+ * when the outcome is ambiguous.
  *
  * <p>Uses its own {@link TwilioRestClient}, never the static {@code Twilio.init} one, so several
  * gateways (tests, the simulator, production) can live in one JVM. Thread-safe. Every method blocks
@@ -81,7 +89,7 @@ public final class TwilioSmsGateway implements SmsGateway, VoiceGateway, AutoClo
           .setTo(new PhoneNumber(to))
           .setPageSize(LOOKUP_PAGE_SIZE)
           .read(client);
-      Instant from = since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+      Instant from = since.truncatedTo(ChronoUnit.SECONDS);
       for (Message message : messages) {
         if (message.getDateCreated() != null && message.getDateCreated().toInstant().isBefore(from)) {
           break;
@@ -101,13 +109,52 @@ public final class TwilioSmsGateway implements SmsGateway, VoiceGateway, AutoClo
           false, null);
     }
     PhoneNumber from = new PhoneNumber(settings.sender());
-    com.twilio.rest.api.v2010.account.CallCreator creator =
-        com.twilio.rest.api.v2010.account.Call.creator(new PhoneNumber(to), from, new com.twilio.type.Twiml(twiml));
+    CallCreator creator = Call.creator(new PhoneNumber(to), from, new Twiml(twiml));
     if (statusCallbackUrl != null) {
       creator.setStatusCallback(URI.create(statusCallbackUrl));
     }
-    com.twilio.rest.api.v2010.account.Call created = call("call", () -> creator.create(client));
-    return new SentMessage(created.getSid(), created.getStatus() == null ? null : created.getStatus().toString());
+    return sentCall(call("call", () -> creator.create(client)));
+  }
+
+  /**
+   * Lists the calls from our number to {@code to} and keeps those created at or after {@code since},
+   * oldest first. It filters on {@code date_created} itself rather than asking for
+   * {@code StartTime>=}: Twilio leaves {@code start_time} empty until a call is dialled, and a call
+   * still queued (behind the account's calls-per-second limit) is exactly the one that must not be
+   * placed twice. Twilio lists newest first; the scan stops after a whole page of older calls in a
+   * row, so a few calls out of order do not end it early.
+   */
+  @Override
+  public List<SentMessage> findCalls(String to, Instant since) {
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(since, "since");
+    if (settings.sendsThroughMessagingService()) {
+      return List.of(); // no call can have been placed without a From number (see call)
+    }
+    Instant from = since.truncatedTo(ChronoUnit.SECONDS);
+    return call("findCalls", () -> {
+      Iterable<Call> calls = Call.reader()
+          .setTo(new PhoneNumber(to))
+          .setFrom(new PhoneNumber(settings.sender()))
+          .setPageSize(LOOKUP_PAGE_SIZE)
+          .read(client);
+      List<Call> found = new ArrayList<>();
+      int olderInARow = 0;
+      for (Call call : calls) {
+        if (call.getDateCreated() != null && call.getDateCreated().toInstant().isBefore(from)) {
+          if (++olderInARow >= LOOKUP_PAGE_SIZE) {
+            break;
+          }
+        } else {
+          olderInARow = 0;
+          found.add(call);
+        }
+      }
+      // Oldest first. Twilio's dates are whole seconds: within one, its newest-first order decides.
+      Collections.reverse(found);
+      found.sort(Comparator.comparing(Call::getDateCreated, Comparator.nullsLast(Comparator.naturalOrder())));
+      return found.stream().map(TwilioSmsGateway::sentCall).toList();
+    });
   }
 
   /**
@@ -142,6 +189,10 @@ public final class TwilioSmsGateway implements SmsGateway, VoiceGateway, AutoClo
       creator.setStatusCallback(URI.create(sms.statusCallbackUrl()));
     }
     return creator;
+  }
+
+  private static SentMessage sentCall(Call call) {
+    return new SentMessage(call.getSid(), call.getStatus() == null ? null : call.getStatus().toString());
   }
 
   private static SentMessage sentMessage(Message message) {

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.twilio.exception.ApiException;
+import com.twilio.exception.TwilioException;
 import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.api.v2010.account.Call;
+import com.twilio.rest.api.v2010.account.Message;
 import com.twilio.type.PhoneNumber;
 import com.twilio.type.Twiml;
 import io.muster.notify.twilio.OneAttemptHttpClient;
@@ -24,6 +26,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -279,6 +284,100 @@ class SimulatorCallsTest {
   }
 
   @Test
+  @DisplayName("the Calls list filters on To, From, StartTime and EndTime as Twilio does, newest first; a call not yet started matches no StartTime filter")
+  void listFilters() throws InterruptedException {
+    Call finished = Call.creator(new PhoneNumber(NURSE), new PhoneNumber(SENDER), new Twiml("<Response><Say>Hi</Say></Response>"))
+        .create(twilio);
+    assertThat(eventually(() -> simulator.call(finished.getSid()).orElseThrow().ended())).isTrue();
+    simulator.faults().delays(-1, -1); // the next calls stay queued: no start time
+    Call queued = Call.creator(new PhoneNumber(NURSE), new PhoneNumber(SENDER), new Twiml("<Response/>")).create(twilio);
+    Call otherSender = Call.creator(new PhoneNumber(NURSE), new PhoneNumber("+15005550007"), new Twiml("<Response/>")).create(twilio);
+    Call otherPhone = Call.creator(new PhoneNumber("+15551230002"), new PhoneNumber(SENDER), new Twiml("<Response/>")).create(twilio);
+    ZonedDateTime minuteAgo = ZonedDateTime.now(ZoneOffset.UTC).minusMinutes(1);
+    ZonedDateTime inAMinute = minuteAgo.plusMinutes(2);
+
+    assertThat(Call.reader().setTo(new PhoneNumber(NURSE)).setFrom(new PhoneNumber(SENDER)).read(twilio))
+        .extracting(Call::getSid).containsExactly(queued.getSid(), finished.getSid());
+    assertThat(Call.reader().setTo(new PhoneNumber(NURSE)).read(twilio))
+        .extracting(Call::getSid).containsExactlyInAnyOrder(queued.getSid(), finished.getSid(), otherSender.getSid());
+    assertThat(Call.reader().setFrom(new PhoneNumber(SENDER)).read(twilio))
+        .extracting(Call::getSid).containsExactlyInAnyOrder(queued.getSid(), finished.getSid(), otherPhone.getSid());
+    assertThat(Call.reader().setTo(new PhoneNumber(NURSE)).setFrom(new PhoneNumber(SENDER)).setStartTimeAfter(minuteAgo).read(twilio))
+        .extracting(Call::getSid).containsExactly(finished.getSid());
+    assertThat(Call.reader().setTo(new PhoneNumber(NURSE)).setStartTimeAfter(inAMinute).read(twilio)).isEmpty();
+    assertThat(Call.reader().setTo(new PhoneNumber(NURSE)).setStartTimeBefore(inAMinute).read(twilio))
+        .extracting(Call::getSid).containsExactly(finished.getSid());
+    assertThat(Call.reader().setTo(new PhoneNumber(NURSE)).setEndTimeAfter(minuteAgo).setEndTimeBefore(inAMinute).read(twilio))
+        .extracting(Call::getSid).containsExactly(finished.getSid());
+    assertThat(Call.reader().setTo(new PhoneNumber(NURSE)).setStatus(Call.Status.QUEUED).read(twilio))
+        .extracting(Call::getSid).containsExactlyInAnyOrder(queued.getSid(), otherSender.getSid());
+
+    String today = LocalDate.now(ZoneOffset.UTC).toString();
+    JsonObject page = listCalls("To=%2B15551230001&StartTime%3E=" + today + "&PageSize=1").bodyAsJsonObject();
+    assertThat(page.getJsonArray("calls")).hasSize(1);
+    assertThat(page.getJsonArray("calls").getJsonObject(0).getString("sid")).isEqualTo(finished.getSid());
+    assertThat(page.getString("first_page_uri")).contains("StartTime%3E=" + today).contains("PageSize=1");
+    assertThat(page.getString("next_page_uri")).isNull();
+    HttpResponse<Buffer> bad = listCalls("StartTime%3E=yesterday");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.bodyAsJsonObject().getInteger("code")).isEqualTo(20001);
+  }
+
+  @Test
+  @DisplayName("calls hanging: a call create is carried out (the call is stored, listed and rings) but never answered; messages are not held")
+  void hangingCallCreates() throws Exception {
+    JsonObject state = web.postAbs(simulator.baseUrl() + "/sim/api/faults/calls/hang").send().await().bodyAsJsonObject();
+    assertThat(state.getBoolean("hangCalls")).isTrue();
+    assertThat(state.getBoolean("hang")).isFalse();
+    try (OneAttemptHttpClient impatientHttp = new OneAttemptHttpClient(simulator.baseUrl(), Duration.ofSeconds(2), Duration.ofMillis(400))) {
+      TwilioRestClient impatient = new TwilioRestClient.Builder(ACCOUNT, TOKEN).httpClient(impatientHttp).build();
+
+      TwilioException lost = catchThrowableOfType(TwilioException.class, () -> Call.creator(new PhoneNumber(NURSE),
+          new PhoneNumber(SENDER), new Twiml(gatherTwiml("http://127.0.0.1:9/x", "Code red. Press 1."))).create(impatient));
+
+      assertThat(lost).isNotNull();
+      assertThat(simulator.callsTo(NURSE)).hasSize(1);
+      String sid = simulator.callsTo(NURSE).get(0).sid();
+      assertThat(eventually(() -> simulator.call(sid).orElseThrow().awaitingKeys())).as("the phone rings and is answered").isTrue();
+      assertThat(Call.reader().setTo(new PhoneNumber(NURSE)).read(impatient)).extracting(Call::getSid).containsExactly(sid);
+      assertThat(Message.creator(new PhoneNumber(NURSE), new PhoneNumber(SENDER), "SMS still answered").create(impatient).getSid())
+          .startsWith("SM");
+    }
+
+    assertThat(web.deleteAbs(simulator.baseUrl() + "/sim/api/faults/calls/hang").send().await().bodyAsJsonObject()
+        .getBoolean("hangCalls")).isFalse();
+    assertThat(Call.creator(new PhoneNumber(NURSE), new PhoneNumber(SENDER), new Twiml("<Response/>")).create(twilio).getSid())
+        .startsWith("CA");
+    simulator.faults().hangCalls(true);
+    simulator.faults().reset();
+    assertThat(simulator.faults().callsHanging()).isFalse();
+  }
+
+  @Test
+  @DisplayName("stopping the simulator drops the call creates left hanging: the client does not wait for its timeout")
+  void stopDropsHangingCallCreates() throws InterruptedException {
+    simulator.faults().hangCalls(true);
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    Thread caller = new Thread(() -> {
+      try (OneAttemptHttpClient patient = new OneAttemptHttpClient(simulator.baseUrl(), Duration.ofSeconds(2), Duration.ofSeconds(20))) {
+        Call.creator(new PhoneNumber(NURSE), new PhoneNumber(SENDER), new Twiml("<Response/>"))
+            .create(new TwilioRestClient.Builder(ACCOUNT, TOKEN).httpClient(patient).build());
+      } catch (Throwable t) {
+        failures.add(t);
+      }
+    });
+    caller.start();
+    assertThat(eventually(() -> simulator.calls().size() == 1)).isTrue();
+
+    long started = System.nanoTime();
+    simulator.stop().await();
+    caller.join(5_000);
+
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+    assertThat(failures).singleElement().isInstanceOf(TwilioException.class);
+  }
+
+  @Test
   @DisplayName("the Calls API validates as Twilio does: To (21201), From (21213), Url or Twiml (21205)")
   void validation() {
     assertThat(createCall(form("From", SENDER, "Twiml", "<Response/>")).bodyAsJsonObject().getInteger("code")).isEqualTo(21201);
@@ -303,6 +402,11 @@ class SimulatorCallsTest {
   private HttpResponse<Buffer> press(String sid, String digits) {
     return web.postAbs(simulator.baseUrl() + "/sim/api/calls/" + sid + "/press")
         .sendJsonObject(new JsonObject().put("digits", digits)).await();
+  }
+
+  private HttpResponse<Buffer> listCalls(String query) {
+    return web.getAbs(simulator.baseUrl() + "/2010-04-01/Accounts/" + ACCOUNT + "/Calls.json?" + query)
+        .basicAuthentication(ACCOUNT, TOKEN).send().await();
   }
 
   private HttpResponse<Buffer> createCall(MultiMap form) {

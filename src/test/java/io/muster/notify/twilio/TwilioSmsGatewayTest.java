@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.twilio.exception.ApiException;
 import com.twilio.http.TwilioRestClient;
+import com.twilio.rest.api.v2010.account.Call;
 import com.twilio.rest.api.v2010.account.Message;
 import com.twilio.type.PhoneNumber;
+import com.twilio.type.Twiml;
 import io.muster.notify.OutboundSms;
 import io.muster.notify.SentMessage;
 import io.muster.notify.SmsException;
@@ -171,6 +173,45 @@ class TwilioSmsGatewayTest {
   }
 
   @Test
+  @DisplayName("findCalls finds the calls from our number to the phone created since the given time, oldest first")
+  void findCallsFindsThem() throws InterruptedException {
+    TwilioSmsGateway gateway = gateway(simulator.baseUrl(), TOKEN);
+    Instant before = Instant.now();
+    SentMessage first = gateway.call(NURSE, "<Response><Say>Code red</Say></Response>", null);
+    Thread.sleep(5); // distinct creation times: the order is Twilio's date_created
+    SentMessage second = gateway.call(NURSE, "<Response><Say>Code red again</Say></Response>", null);
+    gateway.call("+15551230002", "<Response><Say>Code red</Say></Response>", null);
+    Call.creator(new PhoneNumber(NURSE), new PhoneNumber("+15005550007"), new Twiml("<Response/>")).create(sdkClient());
+
+    List<SentMessage> found = gateway.findCalls(NURSE, before);
+
+    assertThat(found).extracting(SentMessage::sid).containsExactly(first.sid(), second.sid());
+    assertThat(gateway.findCalls("+15551230009", before)).isEmpty();
+    assertThat(gateway.findCalls(NURSE, before.plusSeconds(60))).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a call whose answer was lost is ambiguous, and findCalls finds it while it is still queued (no start time yet)")
+  void findCallsFindsLostCall() {
+    TwilioSmsGateway impatient = track(new TwilioSmsGateway(new TwilioSettings(ACCOUNT, TOKEN, SENDER, simulator.baseUrl(),
+        Duration.ofSeconds(2), Duration.ofMillis(400))));
+    simulator.faults().delays(-1, -1).hangCalls(true); // queued for good, and the create is never answered
+    Instant before = Instant.now();
+
+    SmsException e = catchThrowableOfType(SmsException.class,
+        () -> impatient.call(NURSE, "<Response><Say>Code red</Say></Response>", null));
+
+    assertThat(e.ambiguous()).isTrue();
+    assertThat(e.retryable()).isTrue();
+    assertThat(simulator.callsTo(NURSE)).singleElement().satisfies(c -> {
+      assertThat(c.status()).isEqualTo("queued");
+      assertThat(c.startTime()).isNull();
+    });
+    assertThat(impatient.findCalls(NURSE, before)).extracting(SentMessage::sid)
+        .containsExactly(simulator.callsTo(NURSE).get(0).sid());
+  }
+
+  @Test
   @DisplayName("a wrong auth token fails with 401 and Twilio's code, not retryable, not ambiguous")
   void wrongAuthToken() {
     SmsException e = catchThrowableOfType(SmsException.class,
@@ -269,6 +310,26 @@ class TwilioSmsGatewayTest {
     }
 
     @Test
+    @DisplayName("a call lookup that fails is sent exactly once, to Twilio's Calls list filtered on To and From")
+    void callLookupIsTriedOnce(Vertx vertx) throws InterruptedException {
+      RecordingServer failing = RecordingServer.start(vertx, 503, twilioError(503));
+
+      assertThatThrownBy(() -> gateway(failing.baseUrl(), TOKEN).findCalls(NURSE, Instant.now()))
+          .isInstanceOfSatisfying(SmsException.class, e -> {
+            assertThat(e.httpStatus()).isEqualTo(503);
+            assertThat(e.retryable()).isTrue();
+          });
+
+      Received request = failing.next(WAIT);
+      assertThat(request.method()).isEqualTo("GET");
+      assertThat(request.pathAndQuery()).startsWith("/2010-04-01/Accounts/" + ACCOUNT + "/Calls.json?")
+          .contains("To=%2B15551230001").contains("From=%2B15005550006");
+      Thread.sleep(1500);
+      assertThat(failing.pending()).isZero();
+      failing.close();
+    }
+
+    @Test
     @DisplayName("a non-JSON error page still reports its HTTP status")
     void nonJsonError(Vertx vertx) throws InterruptedException {
       RecordingServer proxy = RecordingServer.start(vertx, 502, "<html>Bad gateway</html>");
@@ -328,6 +389,11 @@ class TwilioSmsGatewayTest {
 
   private TwilioSmsGateway gateway(String baseUrl, String token) {
     return track(new TwilioSmsGateway(new TwilioSettings(ACCOUNT, token, SENDER, baseUrl)));
+  }
+
+  private TwilioRestClient sdkClient() {
+    OneAttemptHttpClient http = track(new OneAttemptHttpClient(simulator.baseUrl(), Duration.ofSeconds(5), Duration.ofSeconds(5)));
+    return new TwilioRestClient.Builder(ACCOUNT, TOKEN).httpClient(http).build();
   }
 
   private <T extends AutoCloseable> T track(T closeable) {
