@@ -42,7 +42,10 @@ public final class PlaybookRuns {
     this.playbooks = playbooks;
   }
 
-  /** Where readiness steps are applied (in the same transaction as the step). */
+  /**
+   * Where readiness steps are applied, and where rollcall answers re-check the staffing thresholds
+   * (each in the same transaction as the step or the answer).
+   */
   public void readiness(io.muster.readiness.ReadinessService readiness) {
     this.readiness = readiness;
   }
@@ -182,6 +185,11 @@ public final class PlaybookRuns {
         Map<String, String> changes = (Map<String, String>) e.payload().get("changes");
         events.addAll(readiness.applyIn(c, incident.facilityId(), changes, "playbook:" + incident.type(), now));
       }
+    }
+    if (readiness != null && !plan.answers.isEmpty()) {
+      // An answer changes who is coming in, and so the staffed beds that thresholds watch.
+      events.addAll(readiness.staffingChanged(c, incident.facilityId(),
+          plan.answers.stream().map(a -> a.answer().staffId()).toList(), now, actor));
     }
     if (cancelled > 0) {
       events.add(new NewEvent("timers.cancelled", id, actor, Map.of("count", cancelled)));

@@ -19,18 +19,26 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Facility readiness against the database. An update locks its facility, checks the merged values,
  * writes what changed with who and when, journals it, and, when a threshold starts to hold,
- * starts the incident it names, all in one transaction. Blocking.
+ * starts the incident it names, all in one transaction; updates from the API come in batches that
+ * share one transaction. A rollcall answer that changes the staffed beds checks the thresholds
+ * again in its own transaction. Blocking.
  */
 public final class ReadinessService {
   /** Starts an incident inside the caller's transaction (the incident feature provides it). */
@@ -87,6 +95,7 @@ public final class ReadinessService {
         }
       }
       int replayed = 0;
+      Set<String> written = new HashSet<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM journal WHERE event_type = 'readiness.updated'"
           + " ORDER BY seq"); ResultSet rs = ps.executeQuery()) {
         List<Long> seqs = new ArrayList<>();
@@ -102,7 +111,8 @@ public final class ReadinessService {
             continue;
           }
           for (Map.Entry<String, Object> ch : changes.entrySet()) {
-            write(c, facilityId, ch.getKey(), String.valueOf(ch.getValue()), e.actor(), e.at());
+            write(c, facilityId, ch.getKey(), String.valueOf(ch.getValue()), e.actor(), e.at(),
+                !written.add(facilityId + "\n" + ch.getKey()));
           }
           replayed++;
         }
@@ -113,45 +123,155 @@ public final class ReadinessService {
 
   public record Updated(FacilityReadiness board, List<JournalEvent> events) { }
 
-  /** An update from the API or an SMS keyword; {@code changes} by stored key. */
+  /** An update from the API or an SMS keyword: a facility, its changes by stored key, who sends them. */
+  public record Request(String facilityId, Map<String, String> changes, String actor) { }
+
+  /** What came of one request of a batch: the board after it and its committed events, or its failure. */
+  public record Outcome(Updated updated, RuntimeException failure) { }
+
+  /** One update on its own; a refusal is thrown. */
   public Updated update(String facilityId, Map<String, String> changes, String actor) {
-    Facility facility = facility(facilityId);
-    return db.tx(c -> {
-      Instant now = clock.instant();
-      List<NewEvent> events = applyIn(c, facility.id(), changes, actor, now);
-      return new Updated(view(c, facility, now), events.isEmpty() ? List.of() : Journal.append(c, now, events));
-    });
+    Outcome outcome = updateAll(List.of(new Request(facilityId, changes, actor))).get(0);
+    if (outcome.failure() != null) {
+      throw outcome.failure();
+    }
+    return outcome.updated();
   }
 
-  /** The same, inside the caller's transaction (a playbook's readiness step); returns the events. */
+  /**
+   * Updates in one transaction, applied in order, each against the board the ones before it left:
+   * their facilities are locked once (in id order, so that batches on two nodes cannot deadlock),
+   * their events appended to the journal together, and one commit makes them all durable. A
+   * refused update (unknown facility, a value that breaks a rule) is refused before it writes
+   * anything and does not affect the others. Any other failure rolls the batch back, and each
+   * update is then tried again on its own, so that it fails only itself.
+   */
+  public List<Outcome> updateAll(List<Request> requests) {
+    try {
+      return db.tx(c -> applyAll(c, requests));
+    } catch (RuntimeException e) {
+      if (requests.size() == 1) {
+        return List.of(new Outcome(null, e));
+      }
+      List<Outcome> out = new ArrayList<>(requests.size());
+      for (Request r : requests) {
+        out.add(updateAll(List.of(r)).get(0));
+      }
+      return out;
+    }
+  }
+
+  private List<Outcome> applyAll(Connection c, List<Request> requests) throws SQLException {
+    Instant now = now();
+    Set<String> ids = new TreeSet<>();
+    requests.forEach(r -> roster.facility(r.facilityId()).ifPresent(f -> ids.add(f.id())));
+    lockAll(c, ids);
+    Map<String, Map<String, Entry>> boards = values(c, ids);
+    Map<String, Map<BedType, List<Instant>>> arrivals = arrivals(c, null);
+    List<NewEvent> events = new ArrayList<>();
+    Writes writes = new Writes();
+    int[] ends = new int[requests.size()];
+    FacilityReadiness[] after = new FacilityReadiness[requests.size()];
+    RuntimeException[] refused = new RuntimeException[requests.size()];
+    for (int i = 0; i < requests.size(); i++) {
+      Request r = requests.get(i);
+      Facility facility;
+      Map<String, Entry> current;
+      Map<String, String> changes;
+      try {
+        facility = facility(r.facilityId());
+        current = boards.get(facility.id());
+        changes = validate(current, r.changes());
+      } catch (io.muster.common.InvalidInput | Rejection e) {
+        refused[i] = e;
+        ends[i] = events.size();
+        continue;
+      }
+      Map<BedType, List<Instant>> coming = arrivals.getOrDefault(facility.id(), Map.of());
+      events.addAll(record(c, facility, current, changes, r.actor(), now, cc -> coming, writes));
+      after[i] = view(facility, current, coming, now);
+      ends[i] = events.size();
+    }
+    writes.flush(c);
+    List<JournalEvent> journaled = events.isEmpty() ? List.of() : Journal.append(c, now, events);
+    List<Outcome> out = new ArrayList<>(requests.size());
+    for (int i = 0; i < requests.size(); i++) {
+      int from = i == 0 ? 0 : ends[i - 1];
+      out.add(refused[i] != null ? new Outcome(null, refused[i])
+          : new Outcome(new Updated(after[i], journaled.subList(from, ends[i])), null));
+    }
+    return out;
+  }
+
+  /** The same, inside the caller's transaction (a playbook's readiness step, an SMS keyword); returns the events. */
   public List<NewEvent> applyIn(Connection c, String facilityId, Map<String, String> changes, String actor, Instant now)
       throws SQLException {
     Facility facility = facility(facilityId);
     lock(c, facilityId);
     Map<String, Entry> current = values(c, facilityId);
+    Writes writes = new Writes();
+    List<NewEvent> events = record(c, facility, current, validate(current, changes), actor, now,
+        cc -> arrivals(cc, facilityId).getOrDefault(facilityId, Map.of()), writes);
+    writes.flush(c);
+    return events;
+  }
+
+  /**
+   * Rollcall answers at the facility's incidents (from {@code answeredBy}) have changed who is
+   * coming in, and so its staffed beds: when one of them staffs a bed type, checks the thresholds
+   * again, inside the caller's transaction (the one that records the answers), as an update would.
+   * Returns the events (a threshold crossed, the incident it starts).
+   */
+  public List<NewEvent> staffingChanged(Connection c, String facilityId, List<String> answeredBy, Instant now,
+                                       String actor) throws SQLException {
+    Optional<Facility> facility = roster.facility(facilityId);
+    if (facility.isEmpty() || config.thresholds().isEmpty() || answeredBy.stream().map(this::staffs)
+        .noneMatch(Optional::isPresent)) {
+      return List.of();
+    }
+    lock(c, facilityId);
+    return thresholds(c, facility.get(), values(c, facilityId),
+        arrivals(c, facilityId).getOrDefault(facilityId, Map.of()), now, actor, new Writes());
+  }
+
+  /** The changes as stored (SMS "available" counts become occupied), checked against the merged board. */
+  private static Map<String, String> validate(Map<String, Entry> current, Map<String, String> changes) {
     Map<String, String> merged = new TreeMap<>();
     current.forEach((k, e) -> merged.put(k, e.value()));
-    changes = occupiedFromAvailable(changes, merged);
-    merged.putAll(changes);
+    Map<String, String> stored = occupiedFromAvailable(changes, merged);
+    merged.putAll(stored);
     ReadinessFields.check(merged);
+    return stored;
+  }
+
+  /**
+   * Queues the writes of the values that differ from {@code current} (which follows them), and
+   * returns the update's event and those of the thresholds it makes start to hold.
+   */
+  private List<NewEvent> record(Connection c, Facility facility, Map<String, Entry> current, Map<String, String> changes,
+                                String actor, Instant now, Db.Work<Map<BedType, List<Instant>>> arrivals, Writes writes)
+      throws SQLException {
     Map<String, Object> changed = new LinkedHashMap<>();
     for (Map.Entry<String, String> ch : changes.entrySet()) {
       Entry old = current.get(ch.getKey());
       if (old == null || !old.value().equals(ch.getValue())) {
-        write(c, facilityId, ch.getKey(), ch.getValue(), actor, now);
+        writes.put(facility.id(), ch.getKey(), ch.getValue(), actor, now, old != null);
+        current.put(ch.getKey(), new Entry(ch.getValue(), actor, now));
         changed.put(ch.getKey(), ch.getValue());
       }
     }
-    List<NewEvent> events = new ArrayList<>();
     if (changed.isEmpty()) {
-      return events;
+      return List.of();
     }
     Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("facilityId", facilityId);
+    payload.put("facilityId", facility.id());
     payload.put("changes", changed);
     payload.put("by", actor);
+    List<NewEvent> events = new ArrayList<>();
     events.add(new NewEvent("readiness.updated", null, actor, payload));
-    events.addAll(thresholds(c, facility, now, actor));
+    if (!config.thresholds().isEmpty()) {
+      events.addAll(thresholds(c, facility, current, arrivals.run(c), now, actor, writes));
+    }
     return events;
   }
 
@@ -210,8 +330,9 @@ public final class ReadinessService {
     return db.tx(c -> {
       Instant now = clock.instant();
       List<NewEvent> events = new ArrayList<>();
+      Map<String, Map<String, Entry>> all = values(c, (Collection<String>) null);
       for (Facility f : roster.facilities()) {
-        for (Map.Entry<String, Entry> e : values(c, f.id()).entrySet()) {
+        for (Map.Entry<String, Entry> e : all.getOrDefault(f.id(), Map.of()).entrySet()) {
           Entry v = e.getValue();
           if (overdue(v, now) && claimReminder(c, f.id(), e.getKey(), v.setAt(), now)) {
             String text = "Readiness update due at " + f.name() + ": " + e.getKey() + " was last reported "
@@ -256,31 +377,44 @@ public final class ReadinessService {
 
   public FacilityReadiness board(String facilityId) {
     Facility facility = facility(facilityId);
-    return db.tx(c -> view(c, facility, clock.instant()));
+    return db.tx(c -> view(facility, values(c, facilityId), arrivals(c, facilityId).getOrDefault(facilityId, Map.of()),
+        clock.instant()));
   }
 
   /** Every facility's board, for the region. */
   public List<FacilityReadiness> region() {
     return db.tx(c -> {
       Instant now = clock.instant();
+      Map<String, Map<String, Entry>> values = values(c, (Collection<String>) null);
+      Map<String, Map<BedType, List<Instant>>> arrivals = arrivals(c, null);
       List<FacilityReadiness> out = new ArrayList<>();
       for (Facility f : roster.facilities()) {
-        out.add(view(c, f, now));
+        out.add(view(f, values.getOrDefault(f.id(), Map.of()), arrivals.getOrDefault(f.id(), Map.of()), now));
       }
       return out;
     });
   }
 
-  private List<NewEvent> thresholds(Connection c, Facility facility, Instant now, String actor) throws SQLException {
+  /**
+   * Records each rule that starts to hold on the facility's board and starts its incident, unless
+   * one of that type is active there; forgets each that no longer holds. When an incident starts,
+   * {@code current} is read again: its playbook may have changed the board.
+   */
+  /**
+   * Records each rule that starts to hold on the facility's board and starts its incident, unless
+   * one of that type is active there; forgets each that no longer holds. When an incident starts,
+   * {@code current} is read again: its playbook may have changed the board.
+   */
+  private List<NewEvent> thresholds(Connection c, Facility facility, Map<String, Entry> current,
+                                    Map<BedType, List<Instant>> arrivals, Instant now, String actor, Writes writes)
+      throws SQLException {
+    FacilityReadiness board = view(facility, current, arrivals, now);
+    Set<String> held = held(c, facility.id());
     List<NewEvent> events = new ArrayList<>();
-    if (config.thresholds().isEmpty()) {
-      return events;
-    }
-    FacilityReadiness board = view(c, facility, now);
+    boolean started = false;
     for (ReadinessConfig.Threshold t : config.thresholds()) {
       boolean holds = holds(t, board);
-      boolean held = thresholdHeld(c, facility.id(), t.id());
-      if (holds && !held) {
+      if (holds && !held.contains(t.id())) {
         Db.update(c, "INSERT INTO readiness_threshold (facility_id, rule_id) VALUES (?, ?)", facility.id(), t.id());
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("facilityId", facility.id());
@@ -288,11 +422,18 @@ public final class ReadinessService {
         payload.put("trigger", t.trigger());
         events.add(new NewEvent("readiness.threshold-crossed", null, actor, payload));
         if (starter != null && !activeIncident(c, facility.id(), t.trigger())) {
+          writes.flush(c); // the incident's playbook reads (and may change) the board
           events.addAll(starter.start(c, t.trigger(), facility.id(), summary(t, board), "readiness:" + t.id()));
+          started = true;
+          held = held(c, facility.id()); // the playbook's own readiness step has checked the rules too
         }
-      } else if (!holds && held) {
+      } else if (!holds && held.contains(t.id())) {
         Db.update(c, "DELETE FROM readiness_threshold WHERE facility_id = ? AND rule_id = ?", facility.id(), t.id());
       }
+    }
+    if (started) {
+      current.clear();
+      current.putAll(values(c, facility.id()));
     }
     return events;
   }
@@ -312,9 +453,9 @@ public final class ReadinessService {
         : "System " + t.system() + " is " + t.state() + " (readiness threshold)";
   }
 
-  private FacilityReadiness view(Connection c, Facility facility, Instant now) throws SQLException {
-    Map<String, Entry> v = values(c, facility.id());
-    Map<BedType, List<Instant>> arrivals = arrivals(c, facility.id());
+  /** The board from the facility's stored values and the arrivals its rollcalls expect. */
+  private FacilityReadiness view(Facility facility, Map<String, Entry> v, Map<BedType, List<Instant>> arrivals,
+                                 Instant now) {
     Map<BedType, FacilityReadiness.Beds> beds = new EnumMap<>(BedType.class);
     for (BedType type : BedType.values()) {
       String base = "beds." + type.id() + ".";
@@ -350,22 +491,29 @@ public final class ReadinessService {
         systems, supplies, updated);
   }
 
-  /** When each counted rollcall "yes" at this facility's active incidents is due, by the bed type its role staffs. */
-  private Map<BedType, List<Instant>> arrivals(Connection c, String facilityId) throws SQLException {
-    Map<BedType, List<Instant>> out = new EnumMap<>(BedType.class);
+  /**
+   * When each counted rollcall "yes" at the active incidents of a facility (null: of every
+   * facility) is due, by facility and by the bed type the person's role staffs.
+   */
+  private Map<String, Map<BedType, List<Instant>>> arrivals(Connection c, String facilityId) throws SQLException {
+    Map<String, Map<BedType, List<Instant>>> out = new HashMap<>();
     if (config.rollcallStaffing().isEmpty()) {
       return out;
     }
-    try (PreparedStatement ps = c.prepareStatement("SELECT a.staff_id, a.answered_at, a.eta_minutes FROM rollcall_answer a"
-        + " JOIN incident i ON i.id = a.incident_id WHERE i.facility_id = ? AND i.status = 'active'"
-        + " AND a.yes = TRUE AND a.counted = TRUE AND a.eta_minutes IS NOT NULL")) {
-      ps.setString(1, facilityId);
+    try (PreparedStatement ps = c.prepareStatement("SELECT i.facility_id, a.staff_id, a.answered_at, a.eta_minutes"
+        + " FROM rollcall_answer a JOIN incident i ON i.id = a.incident_id WHERE i.status = 'active'"
+        + " AND a.yes = TRUE AND a.counted = TRUE AND a.eta_minutes IS NOT NULL"
+        + (facilityId == null ? "" : " AND i.facility_id = ?"))) {
+      if (facilityId != null) {
+        ps.setString(1, facilityId);
+      }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          Optional<BedType> type = staffs(rs.getString(1));
+          Optional<BedType> type = staffs(rs.getString(2));
           if (type.isPresent()) {
-            Instant at = Db.instant(rs.getObject(2)).plusSeconds(60L * rs.getInt(3));
-            out.computeIfAbsent(type.get(), t -> new ArrayList<>()).add(at);
+            Instant at = Db.instant(rs.getObject(3)).plusSeconds(60L * rs.getInt(4));
+            out.computeIfAbsent(rs.getString(1), f -> new EnumMap<>(BedType.class))
+                .computeIfAbsent(type.get(), t -> new ArrayList<>()).add(at);
           }
         }
       }
@@ -407,40 +555,135 @@ public final class ReadinessService {
   }
 
   private static void lock(Connection c, String facilityId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT facility_id FROM readiness_facility WHERE facility_id = ? FOR UPDATE")) {
-      ps.setString(1, facilityId);
+    lockAll(c, Set.of(facilityId));
+  }
+
+  /**
+   * Locks the facilities' rows for the rest of the transaction, in id order: PostgreSQL locks the
+   * rows of a {@code SELECT ... ORDER BY ... FOR UPDATE} in that order, so two batches that share
+   * facilities wait for each other instead of deadlocking (H2 runs a single node, one batch at a time).
+   */
+  private static void lockAll(Connection c, Set<String> facilityIds) throws SQLException {
+    if (facilityIds.isEmpty()) {
+      return;
+    }
+    int locked = 0;
+    try (PreparedStatement ps = c.prepareStatement("SELECT facility_id FROM readiness_facility"
+        + " WHERE facility_id = ANY(?) ORDER BY facility_id FOR UPDATE")) {
+      ps.setArray(1, c.createArrayOf("VARCHAR", facilityIds.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new IllegalStateException("facility " + facilityId + " has no readiness row");
+        while (rs.next()) {
+          locked++;
         }
       }
+    }
+    if (locked != facilityIds.size()) {
+      throw new IllegalStateException("facilities " + facilityIds + " lack readiness rows");
     }
   }
 
   private static Map<String, Entry> values(Connection c, String facilityId) throws SQLException {
-    Map<String, Entry> out = new TreeMap<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT field, field_value, set_by, set_at FROM readiness_value WHERE facility_id = ?")) {
-      ps.setString(1, facilityId);
+    return values(c, Set.of(facilityId)).getOrDefault(facilityId, new TreeMap<>());
+  }
+
+  /** The stored values of the facilities (null: of every facility), each facility's in a mutable map, even if empty. */
+  private static Map<String, Map<String, Entry>> values(Connection c, Collection<String> facilityIds)
+      throws SQLException {
+    Map<String, Map<String, Entry>> out = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT facility_id, field, field_value, set_by, set_at"
+        + " FROM readiness_value" + (facilityIds == null ? "" : " WHERE facility_id = ANY(?)"))) {
+      if (facilityIds != null) {
+        facilityIds.forEach(id -> out.put(id, new TreeMap<>()));
+        ps.setArray(1, c.createArrayOf("VARCHAR", facilityIds.toArray()));
+      }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.put(rs.getString(1), new Entry(rs.getString(2), rs.getString(3), Db.instant(rs.getObject(4))));
+          out.computeIfAbsent(rs.getString(1), f -> new TreeMap<>()).put(rs.getString(2),
+              new Entry(rs.getString(3), rs.getString(4), Db.instant(rs.getObject(5))));
         }
       }
     }
     return out;
   }
 
-  private static void write(Connection c, String facilityId, String field, String value, String actor, Instant now)
-      throws SQLException {
-    Db.update(c, "DELETE FROM readiness_value WHERE facility_id = ? AND field = ?", facilityId, field);
-    Db.update(c, "INSERT INTO readiness_value (facility_id, field, field_value, set_by, set_at) VALUES (?, ?, ?, ?, ?)",
-        facilityId, field, value, actor, Db.ts(now));
+  /**
+   * Value writes queued in a transaction and sent together (one round trip for many updates on
+   * PostgreSQL). A field written twice keeps its last value, and is inserted or updated according
+   * to whether its row existed before the first write. Flushed before anything reads the values
+   * back from the database, and before the journal append.
+   */
+  private static final class Writes {
+    private record Write(String facilityId, String field, String value, String actor, Instant at, boolean exists) { }
+
+    private final Map<String, Write> queued = new LinkedHashMap<>();
+
+    void put(String facilityId, String field, String value, String actor, Instant at, boolean exists) {
+      Write first = queued.get(facilityId + "\n" + field);
+      queued.put(facilityId + "\n" + field, new Write(facilityId, field, value, actor, at,
+          first == null ? exists : first.exists()));
+    }
+
+    void flush(Connection c) throws SQLException {
+      if (queued.isEmpty()) {
+        return;
+      }
+      try (PreparedStatement update = c.prepareStatement("UPDATE readiness_value SET field_value = ?, set_by = ?,"
+          + " set_at = ? WHERE facility_id = ? AND field = ?");
+           PreparedStatement insert = c.prepareStatement("INSERT INTO readiness_value (facility_id, field, field_value,"
+               + " set_by, set_at) VALUES (?, ?, ?, ?, ?)")) {
+        int updates = 0;
+        int inserts = 0;
+        for (Write w : queued.values()) {
+          if (w.exists()) {
+            bind(update, w.value(), w.actor(), Db.ts(w.at()), w.facilityId(), w.field());
+            updates++;
+          } else {
+            bind(insert, w.facilityId(), w.field(), w.value(), w.actor(), Db.ts(w.at()));
+            inserts++;
+          }
+        }
+        if (updates > 0) {
+          update.executeBatch();
+        }
+        if (inserts > 0) {
+          insert.executeBatch();
+        }
+      }
+      queued.clear();
+    }
+
+    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      ps.addBatch();
+    }
   }
 
-  private static boolean thresholdHeld(Connection c, String facilityId, String ruleId) throws SQLException {
-    return Db.exists(c, "SELECT 1 FROM readiness_threshold WHERE facility_id = ? AND rule_id = ?", facilityId, ruleId);
+  /** Stores a value; {@code exists}: the facility already has a row for the field. */
+  private static void write(Connection c, String facilityId, String field, String value, String actor, Instant now,
+                            boolean exists) throws SQLException {
+    if (exists) {
+      Db.update(c, "UPDATE readiness_value SET field_value = ?, set_by = ?, set_at = ? WHERE facility_id = ? AND field = ?",
+          value, actor, Db.ts(now), facilityId, field);
+    } else {
+      Db.update(c, "INSERT INTO readiness_value (facility_id, field, field_value, set_by, set_at) VALUES (?, ?, ?, ?, ?)",
+          facilityId, field, value, actor, Db.ts(now));
+    }
+  }
+
+  /** The rules that held at the facility when it was last checked. */
+  private static Set<String> held(Connection c, String facilityId) throws SQLException {
+    Set<String> out = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT rule_id FROM readiness_threshold WHERE facility_id = ?")) {
+      ps.setString(1, facilityId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
   }
 
   private static boolean activeIncident(Connection c, String facilityId, String type) throws SQLException {
@@ -448,4 +691,8 @@ public final class ReadinessService {
         facilityId, type);
   }
 
+  /** The clock's time at the precision the database keeps, so that a board built in memory reads back the same. */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
 }

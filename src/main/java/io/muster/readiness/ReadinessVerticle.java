@@ -5,16 +5,32 @@ import io.muster.incident.IncidentAddresses;
 import io.muster.interop.HaveDocument;
 import io.muster.store.AsyncDb;
 import io.muster.store.JournalBus;
+import io.muster.store.JournalEvent;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 
-/** Answers the readiness commands on this node; updates are published after they are committed. */
+/**
+ * Answers the readiness commands on this node. Updates are written in batches, one batch at a time,
+ * and each is answered, and its events published, after its batch is committed.
+ */
 public final class ReadinessVerticle extends VerticleBase {
+  /** At most this many updates in one transaction, so that no batch holds its facilities' locks for long. */
+  private static final int MAX_BATCH = 200;
+
+  private record Queued(ReadinessService.Request request, Message<JsonObject> message) { }
+
   private final ReadinessService readiness;
   private final AsyncDb db;
+  private final Deque<Queued> queued = new ArrayDeque<>();
+  /** A batch is being written; the next waits for it, so that this node publishes in journal order. */
+  private boolean writing;
 
   public ReadinessVerticle(ReadinessService readiness, AsyncDb db) {
     this.readiness = readiness;
@@ -33,15 +49,62 @@ public final class ReadinessVerticle extends VerticleBase {
     return Future.all(update.completion(), get.completion(), region.completion(), have.completion());
   }
 
+  /**
+   * Queues the update; the updates that arrive while a batch is being written go together in the
+   * next one, so that one transaction (one journal append, one commit) carries many of them.
+   */
   private void update(Message<JsonObject> message) {
-    String actor = message.headers().get(IncidentAddresses.ACTOR);
-    JsonObject body = message.body();
-    db.run(() -> readiness.update(body.getString("id"), ReadinessViews.changes(body.getJsonObject("update")), actor))
-        .onSuccess(updated -> {
-          JournalBus.publish(vertx.eventBus(), updated.events());
-          message.reply(ReadinessViews.of(updated.board()));
-        })
-        .onFailure(t -> Failures.reply(message, t));
+    ReadinessService.Request request;
+    try {
+      JsonObject body = message.body();
+      request = new ReadinessService.Request(body.getString("id"),
+          ReadinessViews.changes(body.getJsonObject("update")), message.headers().get(IncidentAddresses.ACTOR));
+    } catch (RuntimeException e) {
+      Failures.reply(message, e);
+      return;
+    }
+    queued.add(new Queued(request, message));
+    writeNext();
+  }
+
+  private void writeNext() {
+    if (writing || queued.isEmpty()) {
+      return;
+    }
+    writing = true;
+    List<Queued> batch = new ArrayList<>();
+    while (!queued.isEmpty() && batch.size() < MAX_BATCH) {
+      batch.add(queued.poll());
+    }
+    db.run(() -> readiness.updateAll(batch.stream().map(Queued::request).toList()))
+        .onComplete(ar -> {
+          writing = false;
+          if (ar.succeeded()) {
+            answer(batch, ar.result());
+          } else {
+            batch.forEach(q -> Failures.reply(q.message(), ar.cause()));
+          }
+          writeNext();
+        });
+  }
+
+  /** Publishes the committed events in journal order, then answers each update. */
+  private void answer(List<Queued> batch, List<ReadinessService.Outcome> outcomes) {
+    List<JournalEvent> events = new ArrayList<>();
+    outcomes.forEach(o -> {
+      if (o.updated() != null) {
+        events.addAll(o.updated().events());
+      }
+    });
+    JournalBus.publish(vertx.eventBus(), events);
+    for (int i = 0; i < batch.size(); i++) {
+      ReadinessService.Outcome o = outcomes.get(i);
+      if (o.failure() != null) {
+        Failures.reply(batch.get(i).message(), o.failure());
+      } else {
+        batch.get(i).message().reply(ReadinessViews.of(o.updated().board()));
+      }
+    }
   }
 
   private void get(Message<JsonObject> message) {

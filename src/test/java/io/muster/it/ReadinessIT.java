@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.muster.app.Muster;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,9 +37,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Facility readiness end to end, on H2 and on PostgreSQL, over real HTTP and the live websocket:
  * accepted partial updates, refused updates that change nothing, rollcall answers that staff
- * beds once their ETA has come, thresholds that start exactly one incident, a playbook readiness
- * step, and the region list. One node per database kind serves every test; each scenario has its
- * own facility in {@code it/readiness-it/roster.yaml}, so the tests never touch each other's board.
+ * beds once their ETA has come, thresholds that start exactly one incident (on a write, and on a
+ * rollcall answer that changes the staffed beds), a playbook readiness step, and the region list.
+ * One node per database kind serves every test (the rollcall threshold has a node of its own, whose
+ * configuration adds a rule); each scenario has its own facility in {@code it/readiness-it/roster.yaml},
+ * so the tests never touch each other's board.
  */
 @Timeout(120)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -53,6 +59,8 @@ class ReadinessIT {
   private static final String LENA = "+16175550105";
   private static final String SAM = "+16175550106";
   private static final String OMAR = "+16175550108";
+  /** Who the API records as the sender of the tests' requests: the node's signed-in test administrator. */
+  private static final String ADMIN = "user:" + TestNodes.ADMIN_USER;
 
   private final Map<String, Env> envs = new HashMap<>();
   private final AtomicLong sentinel = new AtomicLong();
@@ -84,7 +92,7 @@ class ReadinessIT {
       assertThat(icu.getInteger("available")).isEqualTo(2);
       assertThat(icu.getInteger("staffedAvailable")).as("10 nurses at 1:2 cover 18 patients and 2 more").isEqualTo(2);
       assertThat(icu.getInteger("nursesOnShift")).isEqualTo(10);
-      assertThat(icu.getString("setBy")).isEqualTo("api");
+      assertThat(icu.getString("setBy")).isEqualTo(ADMIN);
       assertThat(Instant.parse(icu.getString("setAt"))).isBetween(from, to);
       assertThat(icu.getBoolean("overdue")).isFalse();
       JsonObject medSurg = bed(board, "medical-surgical");
@@ -95,27 +103,27 @@ class ReadinessIT {
 
       JsonObject ed = board.getJsonObject("edStatus");
       assertThat(ed.getString("value")).isEqualTo("advisory");
-      assertThat(ed.getString("setBy")).isEqualTo("api");
+      assertThat(ed.getString("setBy")).isEqualTo(ADMIN);
       assertThat(Instant.parse(ed.getString("setAt"))).isBetween(from, to);
       assertThat(board.getValue("emsTraffic")).as("never reported").isNull();
       JsonObject water = board.getJsonObject("systems").getJsonObject("water");
       assertThat(water.getString("state")).isEqualTo("degraded");
       assertThat(water.getString("note")).isEqualTo("low pressure");
-      assertThat(water.getString("setBy")).isEqualTo("api");
+      assertThat(water.getString("setBy")).isEqualTo(ADMIN);
       assertThat(board.getJsonObject("supplies").getJsonObject("ppe-days").getString("value")).isEqualTo("5");
       assertThat(Instant.parse(board.getString("updatedAt"))).isBetween(from, to);
 
       assertThat(get(env, "westside")).as("GET shows what PATCH answered").isEqualTo(board);
 
       JsonObject event = readinessUpdated(live, "westside");
-      assertThat(event.getString("actor")).isEqualTo("api");
+      assertThat(event.getString("actor")).isEqualTo(ADMIN);
       JsonObject changes = event.getJsonObject("payload").getJsonObject("changes");
       assertThat(changes.getMap()).containsOnlyKeys("beds.adult-icu.baseline", "beds.adult-icu.occupied",
           "beds.adult-icu.nurses", "beds.medical-surgical.baseline", "beds.medical-surgical.occupied", "ed-status",
           "systems.water.state", "systems.water.note", "supplies.ppe-days");
       assertThat(changes.getString("beds.adult-icu.occupied")).isEqualTo("18");
       assertThat(changes.getString("ed-status")).isEqualTo("advisory");
-      assertThat(event.getJsonObject("payload").getString("by")).isEqualTo("api");
+      assertThat(event.getJsonObject("payload").getString("by")).isEqualTo(ADMIN);
       long rows = values(env, "westside");
       assertThat(rows).isEqualTo(9);
 
@@ -282,6 +290,58 @@ class ReadinessIT {
   }
 
   // ---- thresholds
+
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"h2", "postgres"})
+  @DisplayName("a changed rollcall answer that leaves no medical-surgical bed staffed starts one surge, in the answer's"
+      + " transaction; answers that release and hold it again while it is active start no second")
+  void rollcallAnswerCrossesAThreshold(String kind) {
+    Env env = rollcallThresholdEnv(kind);
+    try (LiveClient live = LiveClient.connect(env.node().httpPort(), null)) {
+      String ref = trigger(env, "nurse-callout", "riverside", "Flu wave: the medical floors are short").getString("ref");
+      eventually(() -> asks(env, LENA, ref) == 1);
+      reply(env, LENA, "1"); // here now
+      eventually(() -> bed(get(env, "riverside"), "medical-surgical").getInteger("nursesArrived") == 1);
+      // 2 nurses on shift and Lena cover 15 patients: 5 free beds are staffed
+      Http.Response r = patch(env, "riverside",
+          "{\"beds\":{\"medical-surgical\":{\"baseline\":30,\"occupied\":10,\"nurses\":2}}}");
+      assertThat(r.status()).as(r.body()).isEqualTo(200);
+      assertThat(bed(r.json(), "medical-surgical").getInteger("staffedAvailable")).isEqualTo(5);
+      assertThat(surges(env, "riverside")).isZero();
+
+      reply(env, LENA, "3"); // changed her mind: no free bed has a nurse any more
+      JsonObject triggered = live.awaitEvent(e -> "incident.triggered".equals(e.getString("type"))
+          && "surge-capacity".equals(incidentOf(e).getString("type")), WAIT);
+      JsonObject surge = incidentOf(triggered);
+      assertThat(surge.getString("facilityId")).isEqualTo("riverside");
+      assertThat(surge.getString("summary")).contains("Staffed medical-surgical beds at 0");
+      assertThat(triggered.getString("actor")).isEqualTo("readiness:medical-surgical<=0->surge-capacity");
+      assertThat(surges(env, "riverside")).isEqualTo(1);
+      assertThat(bed(get(env, "riverside"), "medical-surgical").getInteger("staffedAvailable")).isZero();
+      // committed with the answer: one journal append, one time, the answer first
+      List<JsonObject> events = live.events();
+      JsonObject answered = events.stream().filter(e -> "rollcall.answered".equals(e.getString("type"))
+          && e.getLong("seq") < triggered.getLong("seq")).reduce((a, b) -> b).orElseThrow();
+      assertThat(answered.getJsonObject("payload").getString("staffId")).isEqualTo("lena-fischer");
+      List<JsonObject> between = events.stream().filter(e -> e.getLong("seq") >= answered.getLong("seq")
+          && e.getLong("seq") <= triggered.getLong("seq")).toList();
+      assertThat(between).extracting(e -> e.getString("at")).as("one transaction's time").containsOnly(answered.getString("at"));
+      assertThat(between).filteredOn(e -> "readiness.threshold-crossed".equals(e.getString("type")))
+          .singleElement().satisfies(e -> assertThat(e.getString("actor")).isEqualTo("sms:lena-fischer"));
+
+      reply(env, LENA, "1"); // back: the rule no longer holds
+      eventually(() -> bed(get(env, "riverside"), "medical-surgical").getInteger("staffedAvailable") == 5);
+      reply(env, LENA, "3"); // gone again while the surge is active
+      eventually(() -> bed(get(env, "riverside"), "medical-surgical").getInteger("staffedAvailable") == 0);
+      flush(env, live);
+      assertThat(live.events()).filteredOn(e -> "readiness.threshold-crossed".equals(e.getString("type")))
+          .as("the rule started to hold twice").hasSize(2);
+      assertThat(live.events()).filteredOn(e -> "incident.triggered".equals(e.getString("type"))
+          && "surge-capacity".equals(incidentOf(e).getString("type"))).as("surges started").hasSize(1);
+      assertThat(surges(env, "riverside")).isEqualTo(1);
+    }
+  }
+
 
   @ParameterizedTest(name = "on {0}")
   @ValueSource(strings = {"h2", "postgres"})
@@ -458,15 +518,36 @@ class ReadinessIT {
   }
 
   private Env env(String kind) {
-    Env env = envs.get(kind);
+    return env(kind, FIXTURES + "readiness.yaml");
+  }
+
+  /**
+   * A node of its own whose thresholds also start a surge when no medical-surgical bed is staffed,
+   * which the float pool's rollcall answers change.
+   */
+  private Env rollcallThresholdEnv(String kind) {
+    Path config = Path.of("target/readiness-it/rollcall-thresholds.yaml");
+    try {
+      Files.createDirectories(config.getParent());
+      Files.writeString(config, Files.readString(Path.of(FIXTURES + "readiness.yaml"))
+          + "  - {bed: medical-surgical, staffedAvailableAtMost: 0, trigger: surge-capacity}\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return env(kind, config.toString());
+  }
+
+  private Env env(String kind, String readiness) {
+    String key = kind + " " + readiness;
+    Env env = envs.get(key);
     if (env == null) {
       TestDatabase db = TestDatabase.create(kind);
       TestNodes nodes = new TestNodes(db);
       Muster node = nodes.start(new JsonObject().put("files", new JsonObject()
           .put("roster", FIXTURES + "roster.yaml").put("playbooks", FIXTURES + "playbooks")
-          .put("readiness", FIXTURES + "readiness.yaml")));
+          .put("readiness", readiness)));
       env = new Env(db, nodes, node, TestNodes.baseUrl(node));
-      envs.put(kind, env);
+      envs.put(key, env);
       Http.Response setUp = patch(env, REFUSED_AT, GENERAL_STATE);
       assertThat(setUp.status()).as("setting up %s: %s", REFUSED_AT, setUp.body()).isEqualTo(200);
     }
@@ -532,6 +613,11 @@ class ReadinessIT {
 
   private static long incidents(Env env, String facility) {
     return env.db().count("SELECT COUNT(*) FROM incident WHERE facility_id = '" + facility + "'");
+  }
+
+  private static long surges(Env env, String facility) {
+    return env.db().count("SELECT COUNT(*) FROM incident WHERE facility_id = '" + facility
+        + "' AND incident_type = 'surge-capacity'");
   }
 
   private static long values(Env env, String facility) {

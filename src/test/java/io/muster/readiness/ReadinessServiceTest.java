@@ -143,6 +143,49 @@ class ReadinessServiceTest {
     assertThat(readiness.board("general")).isEqualTo(before);
   }
 
+  @Test
+  @DisplayName("a batch applies its updates in order, each on the board the ones before left; a refused one changes"
+      + " nothing and stops none of the others")
+  void batchAppliesInOrder() {
+    List<ReadinessService.Outcome> out = readiness.updateAll(List.of(
+        request("general", Map.of("beds.adult-icu.baseline", "20")),
+        request("general", Map.of("ed-status", "diversion", "beds.adult-icu.occupied", "25")),
+        request("general", Map.of("beds.adult-icu.occupied", "15")),
+        request("mars-base", Map.of("ed-status", "closed")),
+        request("eastside-clinic", Map.of("supplies.ppe-days", "3")),
+        request("general", Map.of("beds.adult-icu.occupied", "15")),
+        request("eastside-clinic", Map.of("supplies.ppe-days", "4"))));
+
+    assertThat(out.get(0).updated().board().beds().get(BedType.ADULT_ICU).baseline()).isEqualTo(20);
+    assertThat(out.get(1).failure()).isInstanceOfSatisfying(io.muster.common.InvalidInput.class,
+        e -> assertThat(e.field()).isEqualTo("beds.adult-icu.occupied"));
+    FacilityReadiness.Beds icu = out.get(2).updated().board().beds().get(BedType.ADULT_ICU);
+    assertThat(icu.occupied()).as("valid on the first update's baseline").isEqualTo(15);
+    assertThat(icu.available()).isEqualTo(5);
+    assertThat(out.get(3).failure()).isInstanceOfSatisfying(io.muster.common.Rejection.class,
+        e -> assertThat(e.code()).isEqualTo(io.muster.common.ErrorCode.NOT_FOUND));
+    assertThat(out.get(4).updated().board().supplies().get("ppe-days").setBy()).isEqualTo("api");
+    assertThat(out.get(5).updated().events()).as("the same value again").isEmpty();
+
+    List<Long> seqs = new ArrayList<>();
+    for (int i : new int[] {0, 2, 4}) {
+      assertThat(out.get(i).updated().events()).singleElement().satisfies(e -> seqs.add(e.seq()));
+    }
+    assertThat(seqs).as("journal order is the batch's order").isSorted().doesNotHaveDuplicates();
+    FacilityReadiness general = readiness.board("general");
+    assertThat(general.edStatus()).as("nothing of the refused update").isNull();
+    assertThat(general).as("the board as the batch answered it").isEqualTo(out.get(2).updated().board());
+    assertThat(readiness.board("eastside-clinic").supplies().get("ppe-days").value())
+        .as("a new field written twice in one batch keeps the later value").isEqualTo("4");
+    assertThat(db.tx(c -> io.muster.store.Journal.after(c, 0, 100)).stream()
+        .filter(e -> "readiness.updated".equals(e.type())).map(e -> e.payload().get("facilityId")))
+        .containsExactly("general", "general", "eastside-clinic", "eastside-clinic");
+  }
+
+  private static ReadinessService.Request request(String facilityId, Map<String, String> changes) {
+    return new ReadinessService.Request(facilityId, changes, "api");
+  }
+
   private static Staff staff(String id) {
     return ROSTER.staff().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
   }
