@@ -15,6 +15,7 @@ import io.muster.security.AuditTrail;
 import io.muster.security.Principal;
 import io.muster.security.Tickets;
 import io.muster.store.AsyncDb;
+import io.muster.store.Audit;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -127,16 +128,16 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoute("listPlaybooks").addHandler(ctx -> json(ctx, 200, PlaybookViews.list(playbooks.values())));
     builder.getRoute("getPlaybook").addHandler(this::playbook);
     builder.getRoute("listStaff").addHandler(ctx -> db.run(() -> db.db().tx(DeliveryFailures::phoneStatuses))
-        .onSuccess(states -> json(ctx, 200, Scoping.items(RosterViews.staff(roster, states), "staff", ApiGuard.principal(ctx))))
+        .onSuccess(states -> json(ctx, 200, visible(RosterViews.staff(roster, states), "staff", ApiGuard.principal(ctx))))
         .onFailure(t -> Failures.respond(ctx, t)));
     builder.getRoute("listFacilities").addHandler(ctx -> json(ctx, 200,
-        Scoping.items(RosterViews.facilities(roster), "facilities", ApiGuard.principal(ctx))));
+        visible(RosterViews.facilities(roster), "facilities", ApiGuard.principal(ctx))));
     builder.getRoute("getReadiness").addHandler(ctx -> facility(ctx, () -> command(ctx, ReadinessAddresses.GET, idOf(ctx), 200)));
     builder.getRoute("updateReadiness").addHandler(ctx -> facility(ctx, () -> command(ctx, ReadinessAddresses.UPDATE,
         idOf(ctx).put("update", ctx.body().asJsonObject()), 200)));
     builder.getRoute("regionReadiness").addHandler(ctx -> vertx.eventBus().<JsonObject>request(ReadinessAddresses.REGION,
             new JsonObject(), commandOptions(ctx))
-        .onSuccess(reply -> json(ctx, 200, Scoping.items(reply.body(), "facilities", ApiGuard.principal(ctx))))
+        .onSuccess(reply -> json(ctx, 200, visible(reply.body(), "facilities", ApiGuard.principal(ctx))))
         .onFailure(t -> Failures.respond(ctx, t)));
     builder.getRoute("getHave").addHandler(ctx -> facility(ctx, () -> xml(ctx, idOf(ctx))));
     builder.getRoute("regionHave").addHandler(ctx -> {
@@ -147,6 +148,11 @@ public final class HttpVerticle extends VerticleBase {
       }
     });
     return builder.createRouter();
+  }
+
+  /** A list answer kept to the caller's facilities. */
+  private static JsonObject visible(JsonObject answer, String field, Principal p) {
+    return p.allFacilities() ? answer : answer.copy().put(field, p.visible(answer.getJsonArray(field)));
   }
 
   /** A facility the caller may not see answers as if it did not exist. */
@@ -250,7 +256,7 @@ public final class HttpVerticle extends VerticleBase {
     }
     String origin = ctx.request().getHeader("Origin");
     if (origin != null && !SecurityHeaders.originAllowed(origin, ctx.request().authority(), config)) {
-      security.audit().record(new io.muster.store.Audit.Entry("anonymous", ApiGuard.origin(ctx), "GET /ws/live", null,
+      security.audit().record(new Audit.Entry("anonymous", ApiGuard.origin(ctx), "GET /ws/live", null,
           "403", "origin not allowed: " + origin));
       Failures.respond(ctx, ErrorCode.FORBIDDEN, "pages from " + origin + " may not open the live stream", "Origin");
       return;

@@ -7,7 +7,6 @@ import io.muster.store.JournalBus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -103,16 +102,8 @@ public final class LiveHub {
   }
 
   private static JsonObject scoped(JsonObject snapshot, Principal principal) {
-    if (principal.allFacilities()) {
-      return snapshot;
-    }
-    JsonArray incidents = new JsonArray();
-    snapshot.getJsonArray("incidents").forEach(i -> {
-      if (principal.allows(((JsonObject) i).getString("facilityId"))) {
-        incidents.add(i);
-      }
-    });
-    return snapshot.copy().put("incidents", incidents);
+    return principal.allFacilities() ? snapshot
+        : snapshot.copy().put("incidents", principal.visible(snapshot.getJsonArray("incidents")));
   }
 
   private void catchUp(Client client) {

@@ -25,6 +25,21 @@ public record Principal(String id, String name, Kind kind, Role role, List<Strin
     return allFacilities() || facilities.contains(facilityId);
   }
 
+  /** The items (objects with a {@code facilityId}, or facilities with an {@code id}) this principal may see. */
+  public JsonArray visible(JsonArray items) {
+    if (allFacilities()) {
+      return items;
+    }
+    JsonArray kept = new JsonArray();
+    for (Object o : items) {
+      JsonObject item = (JsonObject) o;
+      if (allows(item.getString("facilityId", item.getString("id")))) {
+        kept.add(item);
+      }
+    }
+    return kept;
+  }
+
   /** How this principal appears in the journal and the audit log. */
   public String actor() {
     return (kind == Kind.USER ? "user:" : "key:") + name;

@@ -45,7 +45,6 @@ class LeaseTakeoverIT {
   private static final Duration LEASE_A = Duration.ofSeconds(3);
   private static final String DIES_AFTER_SENDING_TO = "+16175550103";
 
-  private TestDatabase db;
   private TestNodes nodes;
 
   @AfterEach
@@ -53,24 +52,20 @@ class LeaseTakeoverIT {
     if (nodes != null) {
       nodes.close();
     }
-    if (db != null) {
-      db.close();
-    }
   }
 
   @ParameterizedTest(name = "on {0}")
   @ValueSource(strings = {"h2", "postgres"})
   @DisplayName("after node A dies between the provider's accept and its own record, every recipient gets exactly one SMS")
   void takeoverSendsNobodyTwice(String kind) {
-    db = TestDatabase.create(kind);
-    nodes = new TestNodes(db);
+    nodes = TestNodes.on(kind);
     int port = TestNodes.freePort();
     String publicBase = "http://127.0.0.1:" + port;
 
     String incidentId;
     String acceptedSid;
     Instant leaseEnds;
-    try (Db store = Db.open(db.url, db.user, "", 4);
+    try (Db store = Db.open(nodes.db().url, nodes.db().user, "", 4);
          TwilioSmsGateway gateway = new TwilioSmsGateway(new TwilioSettings(TestNodes.ACCOUNT_SID, TestNodes.AUTH_TOKEN,
              "+15005550006", nodes.simulator.baseUrl()))) {
       incidentId = trigger(store);
@@ -84,7 +79,7 @@ class LeaseTakeoverIT {
       acceptedSid = accepted.sid();
       // Node A dies here: the provider has the message, the outbox row still says "sending".
     }
-    assertThat(db.count("SELECT COUNT(*) FROM notification WHERE status = 'sending' AND lease_owner = 'node-a'"))
+    assertThat(nodes.db().count("SELECT COUNT(*) FROM notification WHERE status = 'sending' AND lease_owner = 'node-a'"))
         .isEqualTo(4);
 
     Muster b = nodes.start(new JsonObject()
@@ -96,15 +91,15 @@ class LeaseTakeoverIT {
     }
 
     eventually(() -> MCI_PHONES.stream().allMatch(p -> nodes.simulator.messagesTo(p).size() >= 1)
-        && db.count("SELECT COUNT(*) FROM notification WHERE status IN ('sent', 'delivered')") == 4);
+        && nodes.db().count("SELECT COUNT(*) FROM notification WHERE status IN ('sent', 'delivered')") == 4);
     sleep(1500);   // node B polls many more times: nothing more may go out
     Map<String, Long> perPhone = nodes.simulator.allMessages().stream().filter(SimMessage::outbound)
         .collect(Collectors.groupingBy(SimMessage::to, Collectors.counting()));
     assertThat(perPhone).as("SMS per phone").containsOnlyKeys(MCI_PHONES)
         .allSatisfy((phone, count) -> assertThat(count).as(phone).isEqualTo(1));
-    assertThat(db.count("SELECT COUNT(*) FROM notification WHERE provider_sid = '" + acceptedSid + "'"))
+    assertThat(nodes.db().count("SELECT COUNT(*) FROM notification WHERE provider_sid = '" + acceptedSid + "'"))
         .as("the message node A got accepted is recorded under its SID").isEqualTo(1);
-    assertThat(db.count("SELECT COUNT(*) FROM journal WHERE event_type = 'notification.sent'")).isEqualTo(4);
+    assertThat(nodes.db().count("SELECT COUNT(*) FROM journal WHERE event_type = 'notification.sent'")).isEqualTo(4);
 
     JsonObject detail = Http.get(TestNodes.baseUrl(b) + "/api/v1/incidents/" + incidentId).json();
     JsonArray notifications = detail.getJsonArray("notifications");

@@ -104,6 +104,32 @@ public final class LiveClient implements AutoCloseable {
     }
   }
 
+  /**
+   * The first event of this type (and incident, unless null) that matches, among those received so
+   * far or within the timeout. Unlike {@link #awaitEvent}, earlier events count too.
+   */
+  public JsonObject first(String incidentId, String type, Predicate<JsonObject> match, Duration timeout) {
+    Predicate<JsonObject> all = e -> type.equals(e.getString("type"))
+        && (incidentId == null || incidentId.equals(e.getString("incidentId"))) && match.test(e);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      java.util.Optional<JsonObject> found = events().stream().filter(all).findFirst();
+      if (found.isPresent()) {
+        return found.get();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no " + type + " event within " + timeout + "; got "
+            + events().stream().map(e -> e.getString("type")).toList());
+      }
+      try {
+        Thread.sleep(25);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
   public JsonObject awaitType(String type, Duration timeout) {
     return awaitEvent(e -> type.equals(e.getString("type")), timeout);
   }

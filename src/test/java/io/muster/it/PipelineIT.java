@@ -33,12 +33,10 @@ class PipelineIT {
   static final Set<String> MCI_PHONES = Set.of("+16175550101", "+16175550102", "+16175550103", "+16175550104");
   static final Duration WAIT = Duration.ofSeconds(15);
 
-  private TestDatabase db;
   private TestNodes nodes;
 
   private Muster start(String kind) {
-    db = TestDatabase.create(kind);
-    nodes = new TestNodes(db);
+    nodes = TestNodes.on(kind);
     return nodes.start();
   }
 
@@ -46,9 +44,6 @@ class PipelineIT {
   void tearDown() {
     if (nodes != null) {
       nodes.close();
-    }
-    if (db != null) {
-      db.close();
     }
   }
 
@@ -158,7 +153,7 @@ class PipelineIT {
       eventually(() -> MCI_PHONES.stream().allMatch(p -> pagesTo(p, ref) == 1));
       Thread.sleep(500);
       assertThat(nodes.simulator.allMessages().stream().filter(SimMessage::outbound).count()).isEqualTo(4);
-      assertThat(db.count("SELECT COUNT(*) FROM incident")).isEqualTo(1);
+      assertThat(nodes.db().count("SELECT COUNT(*) FROM incident")).isEqualTo(1);
 
       Http.Response reused = Http.postJson(base + "/api/v1/incidents",
           MCI.replace("Bus crash", "Train crash"), "Idempotency-Key", "retry-key-1");

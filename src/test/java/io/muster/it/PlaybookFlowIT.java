@@ -51,7 +51,6 @@ class PlaybookFlowIT {
   static final String ZOE = "+16175550111";     // rn-per-diem
   static final List<String> EVERYONE = List.of(DANA, MARCUS, PRIYA, TOM, LENA, SAM, AVA, OMAR, NINA, IKE, ZOE);
 
-  private TestDatabase db;
   private TestNodes nodes;
   private String base;
 
@@ -60,8 +59,7 @@ class PlaybookFlowIT {
   }
 
   private Muster start(String kind, String playbooks) {
-    db = TestDatabase.create(kind);
-    nodes = new TestNodes(db);
+    nodes = TestNodes.on(kind);
     Muster node = nodes.start(new JsonObject().put("files", new JsonObject()
         .put("roster", "src/test/resources/it/roster-flow.yaml")
         .put("playbooks", playbooks)));
@@ -73,9 +71,6 @@ class PlaybookFlowIT {
   void tearDown() {
     if (nodes != null) {
       nodes.close();
-    }
-    if (db != null) {
-      db.close();
     }
   }
 
@@ -452,25 +447,12 @@ class PlaybookFlowIT {
 
   /** The first event of this type (and incident, unless null) matching, received so far or within WAIT. */
   private static JsonObject event(LiveClient live, String incidentId, String type, Predicate<JsonObject> match) {
-    Predicate<JsonObject> all = e -> type.equals(e.getString("type"))
-        && (incidentId == null || incidentId.equals(e.getString("incidentId"))) && match.test(e);
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      Optional<JsonObject> found = live.events().stream().filter(all).findFirst();
-      if (found.isPresent()) {
-        return found.get();
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no " + type + " event within " + WAIT + "; got "
-            + live.events().stream().map(e -> e.getString("type")).toList());
-      }
-      sleep(25);
-    }
+    return live.first(incidentId, type, match, WAIT);
   }
 
   /** The notification id and outcome recorded for an inbound SMS. */
   private Optional<String[]> inbound(String messageSid) throws SQLException {
-    try (Connection c = DriverManager.getConnection(db.url, db.user, "");
+    try (Connection c = DriverManager.getConnection(nodes.db().url, nodes.db().user, "");
          PreparedStatement ps = c.prepareStatement(
              "SELECT notification_id, outcome FROM inbound_message WHERE message_sid = ?")) {
       ps.setString(1, messageSid);

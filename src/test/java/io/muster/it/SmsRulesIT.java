@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -51,7 +50,6 @@ class SmsRulesIT {
       "+16175550209", "+16175550210");
   static final Set<String> ON_ITS_WAY = Set.of("sent", "delivered");
 
-  private TestDatabase db;
   private TestNodes nodes;
   private LiveClient live;
   private String base;
@@ -62,8 +60,7 @@ class SmsRulesIT {
 
   /** A node with short SMS timings, the simulator's status callbacks after these delays (negative: none). */
   private Muster start(String kind, long sentDelayMs, long deliveredDelayMs) {
-    db = TestDatabase.create(kind);
-    nodes = new TestNodes(db, sentDelayMs, deliveredDelayMs);
+    nodes = TestNodes.on(kind, sentDelayMs, deliveredDelayMs);
     Muster node = nodes.start(new JsonObject()
         .put("files", new JsonObject().put("roster", ROSTER).put("playbooks", PLAYBOOKS))
         .put("sms", new JsonObject().put("breakerOpenSeconds", 1).put("undeliveredRetrySeconds", 2))
@@ -80,9 +77,6 @@ class SmsRulesIT {
     }
     if (nodes != null) {
       nodes.close();
-    }
-    if (db != null) {
-      db.close();
     }
   }
 
@@ -409,7 +403,7 @@ class SmsRulesIT {
     assertThat(live.events().stream().filter(e -> "notification.status".equals(e.getString("type")))
         .filter(e -> notificationId.equals(e.getJsonObject("payload").getString("notificationId"))))
         .as("status events on the live stream").hasSize(1);
-    assertThat(db.count("SELECT COUNT(*) FROM journal WHERE event_type = 'notification.status'"
+    assertThat(nodes.db().count("SELECT COUNT(*) FROM journal WHERE event_type = 'notification.status'"
         + " AND payload LIKE '%" + notificationId + "%'")).as("status events in the journal").isEqualTo(1);
   }
 
@@ -471,7 +465,7 @@ class SmsRulesIT {
 
   private String providerSid(String notificationId) {
     for (SimMessage m : nodes.simulator.allMessages()) {
-      if (db.count("SELECT COUNT(*) FROM notification WHERE id = '" + notificationId + "' AND provider_sid = '"
+      if (nodes.db().count("SELECT COUNT(*) FROM notification WHERE id = '" + notificationId + "' AND provider_sid = '"
           + m.sid() + "'") == 1) {
         return m.sid();
       }
@@ -499,20 +493,7 @@ class SmsRulesIT {
 
   /** The first event of this type (and incident, unless null) matching, received so far or within WAIT. */
   private JsonObject event(String incidentId, String type, Predicate<JsonObject> match) {
-    Predicate<JsonObject> all = e -> type.equals(e.getString("type"))
-        && (incidentId == null || incidentId.equals(e.getString("incidentId"))) && match.test(e);
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      Optional<JsonObject> found = live.events().stream().filter(all).findFirst();
-      if (found.isPresent()) {
-        return found.get();
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no " + type + " event within " + WAIT + "; got "
-            + live.events().stream().map(e -> e.getString("type")).toList());
-      }
-      sleep(25);
-    }
+    return live.first(incidentId, type, match, WAIT);
   }
 
   private static List<JsonObject> objects(JsonArray array) {

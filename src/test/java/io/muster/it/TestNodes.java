@@ -31,6 +31,8 @@ public final class TestNodes implements AutoCloseable {
   public final SmsSimulator simulator;
   private final List<Muster> nodes = new ArrayList<>();
   private final TestDatabase db;
+  /** Whether {@link #close} closes the database too (it was made by {@link #on}). */
+  private boolean ownsDatabase;
 
   public TestNodes(TestDatabase db) {
     this(db, 5, 5);
@@ -42,6 +44,28 @@ public final class TestNodes implements AutoCloseable {
     simulator = new SmsSimulator(new SimulatorConfig("127.0.0.1", 0, ACCOUNT_SID, AUTH_TOKEN, sentDelayMs,
         deliveredDelayMs));
     simulator.start(simulatorVertx).await();
+  }
+
+  /** Nodes on a new database of this kind ("h2" or "postgres"), which {@link #close} drops. */
+  public static TestNodes on(String kind) {
+    return on(kind, 5, 5);
+  }
+
+  /** As {@link #on(String)}, with the simulator's delays before "sent" and "delivered" callbacks. */
+  public static TestNodes on(String kind, long sentDelayMs, long deliveredDelayMs) {
+    TestDatabase db = TestDatabase.create(kind);
+    try {
+      TestNodes nodes = new TestNodes(db, sentDelayMs, deliveredDelayMs);
+      nodes.ownsDatabase = true;
+      return nodes;
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  public TestDatabase db() {
+    return db;
   }
 
   /** A single node. */
@@ -141,5 +165,8 @@ public final class TestNodes implements AutoCloseable {
     }
     simulator.stop().await();
     simulatorVertx.close().await();
+    if (ownsDatabase) {
+      db.close();
+    }
   }
 }

@@ -21,7 +21,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class VoiceFallbackIT {
   private static final String DANA = "+16175550101";
 
-  private TestDatabase db;
   private TestNodes nodes;
 
   @AfterEach
@@ -29,17 +28,13 @@ class VoiceFallbackIT {
     if (nodes != null) {
       nodes.close();
     }
-    if (db != null) {
-      db.close();
-    }
   }
 
   @ParameterizedTest(name = "on {0}")
   @ValueSource(strings = {"h2", "postgres"})
   @DisplayName("nobody answers the page: the incident commander is called, presses 1, and the escalation stops")
   void callAndPressOne(String kind) {
-    db = TestDatabase.create(kind);
-    nodes = new TestNodes(db);
+    nodes = TestNodes.on(kind);
     Muster node = nodes.start(new JsonObject().put("files", new JsonObject()
         .put("roster", "src/test/resources/it/roster.yaml").put("playbooks", "src/test/resources/it/playbooks-voice")));
     String base = TestNodes.baseUrl(node);
@@ -72,8 +67,7 @@ class VoiceFallbackIT {
   @ValueSource(strings = {"h2", "postgres"})
   @DisplayName("the answer to the call's create is lost: the dispatcher looks the call up before retrying, records its SID, and the person is called once")
   void lostCallAnswerIsLookedUp(String kind) {
-    db = TestDatabase.create(kind);
-    nodes = new TestNodes(db);
+    nodes = TestNodes.on(kind);
     // The lease outlives the SDK's 10 s response timeout: the retry below is the dispatcher's own, after the timeout.
     Muster node = nodes.start(new JsonObject()
         .put("files", new JsonObject().put("roster", "src/test/resources/it/roster.yaml")
@@ -94,7 +88,7 @@ class VoiceFallbackIT {
       eventually(Duration.ofSeconds(40), () -> voiceRows(null) == 1);
       PipelineIT.sleep(1000); // a second call, if one were placed, would be created by now
       assertThat(nodes.simulator.callsTo(DANA)).as("called once").extracting(SimCall::sid).containsExactly(call.sid());
-      assertThat(db.count("SELECT COUNT(*) FROM notification WHERE kind = 'voice' AND provider_sid = '" + call.sid()
+      assertThat(nodes.db().count("SELECT COUNT(*) FROM notification WHERE kind = 'voice' AND provider_sid = '" + call.sid()
           + "' AND status = 'sent' AND attempts >= 2")).as("the call's SID, recorded as sent by the retry").isEqualTo(1);
 
       eventually(Duration.ofSeconds(15), () -> Http.postJson(nodes.simulator.baseUrl() + "/sim/api/calls/" + call.sid()
@@ -107,7 +101,7 @@ class VoiceFallbackIT {
 
   /** Dana's voice notifications with this provider SID (null: with one at all). */
   private long voiceRows(String sid) {
-    return db.count("SELECT COUNT(*) FROM notification WHERE kind = 'voice' AND phone = '" + DANA + "' AND "
+    return nodes.db().count("SELECT COUNT(*) FROM notification WHERE kind = 'voice' AND phone = '" + DANA + "' AND "
         + (sid == null ? "provider_sid IS NOT NULL" : "provider_sid = '" + sid + "'"));
   }
 }
