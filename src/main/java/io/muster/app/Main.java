@@ -3,7 +3,9 @@ package io.muster.app;
 import io.muster.notify.sim.SmsSimulator;
 import io.muster.playbook.PlaybookLoader;
 import io.muster.roster.RosterLoader;
-import io.muster.store.Audit;
+import io.muster.security.AuditCheck;
+import io.muster.security.AuditKey;
+import io.muster.security.Secrets;
 import io.muster.store.Db;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -13,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * {@code java -jar muster.jar [-conf config/muster.yaml] [--cluster]}: starts one node. With no
  * Twilio account in the environment it runs the built-in SMS simulator and prints its phone view.
  * {@code java -jar muster.jar lint [FOLDER]}: checks playbooks and exits non-zero on any error.
- * {@code java -jar muster.jar audit-verify [-conf FILE]}: checks the audit log's hash chain.
+ * {@code java -jar muster.jar audit-verify [-conf FILE] [--checkpoints FILE]...}: checks the audit log's keyed
+ * chain and the signed checkpoints.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -26,8 +29,7 @@ public final class Main {
       System.exit(lint(args));
     }
     if (args.length > 0 && "audit-verify".equals(args[0])) {
-      Path conf = args.length > 2 && "-conf".equals(args[1]) ? Path.of(args[2]) : Path.of("config/muster.yaml");
-      System.exit(auditVerify(MusterConfig.load(conf, System.getenv()), System.out));
+      System.exit(auditVerify(args));
     }
     System.setProperty("hazelcast.logging.type", "slf4j");
     Path file = Path.of("config/muster.yaml");
@@ -93,18 +95,51 @@ public final class Main {
     }
   }
 
-  /**
-   * {@code muster audit-verify [-conf FILE]}: walks the audit log's hash chain in the configured
-   * database; prints every edited, inserted or deleted row and exits 1 when there is any.
-   */
+  /** {@code muster audit-verify [-conf FILE] [--checkpoints FILE]...}: the arguments, then {@link #auditVerify}. */
+  private static int auditVerify(String[] args) {
+    Path conf = Path.of("config/muster.yaml");
+    java.util.List<Path> checkpoints = new java.util.ArrayList<>();
+    for (int i = 1; i < args.length; i++) {
+      if (i + 1 < args.length && ("-conf".equals(args[i]) || "--conf".equals(args[i]))) {
+        conf = Path.of(args[++i]);
+      } else if (i + 1 < args.length && "--checkpoints".equals(args[i])) {
+        checkpoints.add(Path.of(args[++i]));
+      } else {
+        System.err.println("unknown argument: " + args[i]
+            + "\nusage: muster audit-verify [-conf FILE] [--checkpoints FILE]...");
+        return 2;
+      }
+    }
+    MusterConfig config = MusterConfig.load(conf, System.getenv());
+    if (checkpoints.isEmpty()) {
+      checkpoints.add(Path.of(config.security().auditCheckpointFile()));
+    }
+    return auditVerify(config, checkpoints, System.out);
+  }
+
+  /** As {@link #auditVerify(MusterConfig, java.util.List, java.io.PrintStream)} with the configured checkpoint file. */
   public static int auditVerify(MusterConfig config, java.io.PrintStream out) {
-    try (Db db = Db.open(config.db().url(), config.db().user(), config.db().password(), 2)) {
-      Audit.Verification v = Audit.verify(db);
-      v.problems().forEach(p -> out.println("TAMPERED: " + p));
-      out.println(v.intact()
-          ? "audit log intact: " + v.rows() + " rows, newest hash " + v.headHash()
-          : "audit log NOT intact: " + v.problems().size() + " problem(s) in " + v.rows() + " rows");
-      return v.intact() ? 0 : 1;
+    return auditVerify(config, java.util.List.of(Path.of(config.security().auditCheckpointFile())), out);
+  }
+
+  /**
+   * Checks the audit log in the configured database with the audit key (which it never makes up)
+   * and against the checkpoints in {@code checkpoints}; prints every edited, inserted, deleted or
+   * removed range of rows and every changed journal event. Exit 0 when intact, 1 when not, 2 when
+   * it cannot check.
+   */
+  public static int auditVerify(MusterConfig config, java.util.List<Path> checkpoints, java.io.PrintStream out) {
+    MusterConfig.Security s = config.security();
+    MusterConfig.Database d = config.db();
+    try (Db db = Db.open(d.url(), d.user(), d.password(), 2)) {
+      AuditKey key = AuditKey.of(Secrets.existingAuditKey(s.auditKey(), s.auditKeyFile()));
+      AuditCheck.Report r = AuditCheck.verify(db, key, checkpoints);
+      r.problems().forEach(p -> out.println("TAMPERED: " + p));
+      r.notes().forEach(out::println);
+      out.println(r.intact()
+          ? "audit log intact: " + r.chain().rows() + " rows, newest hash " + r.chain().headHash()
+          : "audit log NOT intact: " + r.problems().size() + " problem(s) in " + r.chain().rows() + " rows");
+      return r.intact() ? 0 : 1;
     } catch (RuntimeException e) {
       out.println("cannot verify the audit log: " + e.getMessage());
       return 2;

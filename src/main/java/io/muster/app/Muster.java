@@ -30,7 +30,9 @@ import io.muster.roster.RosterException;
 import io.muster.roster.RosterLoader;
 import io.muster.roster.domain.Roster;
 import io.muster.security.Accounts;
+import io.muster.security.AuditKey;
 import io.muster.security.AuditTrail;
+import io.muster.security.Checkpoints;
 import io.muster.security.Passwords;
 import io.muster.security.RateLimiter;
 import io.muster.security.Secrets;
@@ -171,6 +173,7 @@ public final class Muster {
       http = new HttpVerticle(config, contract, hub, loaded.roster(), loaded.playbooks(), async, registry, webhookToken,
           security(contract, async, clock, loaded.roster()));
       return vertx.executeBlocking(() -> {
+            audit.open();
             firstAdminPassword = accounts.ensureAdmin(config.security().adminPassword()).orElse(null);
             readiness.ensureFacilities();
             int replayed = readiness.rebuildFromJournal();
@@ -200,7 +203,8 @@ public final class Muster {
     accounts = new Accounts(db, clock, new Passwords(s.bcryptCost()), facilities);
     Tokens tokens = new Tokens(vertx, Secrets.jwtSecret(s.jwtSecret(), s.jwtSecretFile(), config.cluster().enabled()), s.issuer(), s.tokenMinutes());
     Tickets tickets = new Tickets(db, clock);
-    audit = new AuditTrail(async, clock);
+    audit = new AuditTrail(async, clock, AuditKey.of(Secrets.auditKey(s.auditKey(), s.auditKeyFile(),
+        config.cluster().enabled())), config.nodeId(), new Checkpoints(Path.of(s.auditCheckpointFile())));
     audit.start(vertx, 200);
     RateLimiter perCaller = new RateLimiter(s.requestsPerSecond(), s.burst(), System::nanoTime);
     RateLimiter logins = new RateLimiter(s.loginsPerMinute() / 60.0, s.loginsPerMinute(), System::nanoTime);

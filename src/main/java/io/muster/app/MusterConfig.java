@@ -64,10 +64,13 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
    * the first administrator is created (unset: a random one, printed at that start only).
    * {@code allowedOrigins}: pages that may open the live websocket besides the node's own.
    * {@code requestsPerSecond}/{@code burst}: each user's or key's budget on the API, per node.
+   * The audit key ({@code auditKey}, else the file {@code auditKeyFile}, made by a single node when
+   * missing; the same on every node of a cluster) seals the audit log; {@code auditCheckpointFile}
+   * receives the node's signed checkpoints of it.
    */
   public record Security(String jwtSecret, String jwtSecretFile, String issuer, int tokenMinutes, String adminPassword,
                          List<String> allowedOrigins, double requestsPerSecond, int burst, int loginsPerMinute,
-                         int bcryptCost) {
+                         int bcryptCost, String auditKey, String auditKeyFile, String auditCheckpointFile) {
     @Override
     public String toString() {
       return "Security[issuer=" + issuer + ", tokenMinutes=" + tokenMinutes + ", allowedOrigins=" + allowedOrigins
@@ -105,7 +108,10 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
       Map.entry("MUSTER_ADMIN_PASSWORD", "security.adminPassword"),
       Map.entry("MUSTER_ALLOWED_ORIGINS", "security.allowedOrigins"),
       Map.entry("MUSTER_RATE_PER_SECOND", "security.requestsPerSecond"),
-      Map.entry("MUSTER_RATE_BURST", "security.burst"));
+      Map.entry("MUSTER_RATE_BURST", "security.burst"),
+      Map.entry("MUSTER_AUDIT_KEY", "security.auditKey"),
+      Map.entry("MUSTER_AUDIT_KEY_FILE", "security.auditKeyFile"),
+      Map.entry("MUSTER_AUDIT_CHECKPOINTS", "security.auditCheckpointFile"));
 
   static JsonObject defaults() {
     return new JsonObject()
@@ -123,7 +129,8 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
         .put("dispatch", new JsonObject().put("pollMs", 1000).put("leaseSeconds", 30).put("sendThreads", 8))
         .put("security", new JsonObject().put("jwtSecretFile", "./data/jwt-secret").put("issuer", "muster")
             .put("tokenMinutes", 15).put("allowedOrigins", new JsonArray()).put("requestsPerSecond", 20)
-            .put("burst", 100).put("loginsPerMinute", 10).put("bcryptCost", 12));
+            .put("burst", 100).put("loginsPerMinute", 10).put("bcryptCost", 12)
+            .put("auditKeyFile", "./data/audit-key").put("auditCheckpointFile", "./data/audit-checkpoints.log"));
   }
 
   /** Defaults, the file (if it exists), the environment. */
@@ -186,7 +193,8 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
             integer(j, "security.tokenMinutes"), security.getString("adminPassword"),
             security.getValue("allowedOrigins") == null ? List.of() : members(security.getValue("allowedOrigins")),
             number(j, "security.requestsPerSecond"), integer(j, "security.burst"), integer(j, "security.loginsPerMinute"),
-            integer(j, "security.bcryptCost")));
+            integer(j, "security.bcryptCost"), security.getString("auditKey"), security.getString("auditKeyFile"),
+            security.getString("auditCheckpointFile")));
   }
 
   private static void set(JsonObject json, String path, Object value) {

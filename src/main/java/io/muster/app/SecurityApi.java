@@ -3,6 +3,7 @@ package io.muster.app;
 import io.muster.common.ErrorCode;
 import io.muster.security.Accounts;
 import io.muster.security.AuditTrail;
+import io.muster.security.Checkpoint;
 import io.muster.security.Principal;
 import io.muster.security.Role;
 import io.muster.security.Tickets;
@@ -13,6 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
+import java.util.Base64;
 import java.util.List;
 
 /** The API's sign-in, websocket ticket, user, key and audit operations. */
@@ -61,10 +63,25 @@ final class SecurityApi {
         })
         .onFailure(t -> Failures.respond(ctx, t)));
     builder.getRoute("verifyAudit").addHandler(ctx -> audit.flush()
-        .compose(v -> db.run(() -> Audit.verify(db.db())))
-        .onSuccess(v -> HttpVerticle.json(ctx, 200, new JsonObject().put("intact", v.intact()).put("rows", v.rows())
-            .put("headHash", v.headHash()).put("problems", new JsonArray(v.problems()))))
+        .compose(v -> db.run(audit::verify))
+        .onSuccess(r -> HttpVerticle.json(ctx, 200, new JsonObject().put("intact", r.intact()).put("rows", r.chain().rows())
+            .put("headHash", r.chain().headHash()).put("problems", new JsonArray(r.problems()))
+            .put("notes", new JsonArray(r.notes())).put("checkpoints", r.checkpoints())))
         .onFailure(t -> Failures.respond(ctx, t)));
+    builder.getRoute("auditCheckpoint").addHandler(this::checkpoint);
+  }
+
+  /** The newest checkpoint this node signed, and the public key that verifies it, for an outside collector. */
+  private void checkpoint(RoutingContext ctx) {
+    Checkpoint latest = audit.latest();
+    if (latest == null) {
+      Failures.respond(ctx, ErrorCode.UNAVAILABLE, "this node has not signed a checkpoint yet", null);
+      return;
+    }
+    HttpVerticle.json(ctx, 200, new JsonObject().put("checkpoint", new JsonObject(latest.line()))
+        .put("algorithm", "Ed25519")
+        .put("publicKey", Base64.getEncoder().encodeToString(audit.key().publicKey()))
+        .put("publicKeyPem", audit.key().publicKeyPem()));
   }
 
   private void login(RoutingContext ctx) {

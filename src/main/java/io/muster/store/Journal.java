@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * The append-only journal. {@link #append} takes the head row's lock for the rest of the
- * transaction, so events become visible in sequence order (see V1__core.sql).
+ * transaction, so events become visible in sequence order (see V1__core.sql). The audit log
+ * records each event after its commit, off this lock (see {@code AuditTrail}).
  */
 public final class Journal {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,14 +26,12 @@ public final class Journal {
   }
 
   /**
-   * Appends the events and, in the same transaction, one audit row for each (the state change,
-   * with a digest of its payload). Each event is stamped with its facility: the payload's
-   * {@code facilityId}, else its incident's.
+   * Appends the events in the caller's transaction. Each event is stamped with its facility: the
+   * payload's {@code facilityId}, else its incident's.
    */
   public static List<JournalEvent> append(Connection c, Instant at, List<NewEvent> events) throws SQLException {
     long seq = lockHead(c);
     List<JournalEvent> appended = new ArrayList<>(events.size());
-    List<Audit.Entry> audit = new ArrayList<>(events.size());
     Map<String, String> facilities = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO journal (seq, event_type, incident_id, occurred_at, actor,"
         + " payload, facility_id) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
@@ -49,14 +48,10 @@ public final class Journal {
         ps.setString(7, facility);
         ps.addBatch();
         appended.add(new JournalEvent(seq, e.type(), e.incidentId(), facility, at, e.actor(), e.payload()));
-        audit.add(new Audit.Entry(e.actor(), "journal", "event " + e.type(),
-            e.incidentId() != null ? "incident:" + e.incidentId() : facility == null ? null : "facility:" + facility,
-            "committed", "{\"payloadSha256\":\"" + Audit.sha256(payload) + "\"}", seq));
       }
       ps.executeBatch();
     }
     Db.update(c, "UPDATE journal_head SET seq = ? WHERE id = 1", seq);
-    Audit.append(c, at, audit);
     return appended;
   }
 

@@ -222,6 +222,20 @@ class MusterConfigTest {
   }
 
   @Test
+  @DisplayName("the audit key, its file and the checkpoint file come from their environment variables")
+  void auditAndOwnerFromEnv() {
+    MusterConfig c = fromEnv(Map.of("MUSTER_AUDIT_KEY", "audit-key-value-0123456789abcdefgh",
+        "MUSTER_AUDIT_KEY_FILE", "/etc/muster/audit-key", "MUSTER_AUDIT_CHECKPOINTS", "/var/log/muster/checkpoints.log"));
+    assertThat(c.security().auditKey()).isEqualTo("audit-key-value-0123456789abcdefgh");
+    assertThat(c.security().auditKeyFile()).isEqualTo("/etc/muster/audit-key");
+    assertThat(c.security().auditCheckpointFile()).isEqualTo("/var/log/muster/checkpoints.log");
+    assertThat(c.toString()).doesNotContain("audit-key-value");
+    MusterConfig defaults = MusterConfig.of(new JsonObject());
+    assertThat(defaults.security().auditKeyFile()).isEqualTo("./data/audit-key");
+    assertThat(defaults.security().auditCheckpointFile()).isEqualTo("./data/audit-checkpoints.log");
+  }
+
+  @Test
   @DisplayName("the configuration never prints its secrets (token secret, admin password, Twilio token, database password)")
   void secretsHidden() {
     MusterConfig config = MusterConfig.from(MusterConfig.defaults(), Map.of("MUSTER_JWT_SECRET", "jwt-secret-value-0123456789abcdef",

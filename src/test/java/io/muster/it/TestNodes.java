@@ -9,6 +9,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -26,6 +28,10 @@ public final class TestNodes implements AutoCloseable {
   public static final String ADMIN_PASSWORD = "it-admin-" + UUID.randomUUID();
   /** One signing secret for all nodes of a test, as a cluster must have. */
   private final String jwtSecret = "it-jwt-secret-" + UUID.randomUUID();
+  /** One audit key for all nodes of a test, as a cluster must have; never a file in the working directory. */
+  private final String auditKey = "it-audit-key-" + UUID.randomUUID();
+  /** The nodes' checkpoint file, in a folder of this test's own, removed at close. */
+  private final Path checkpointDir;
 
   private final Vertx simulatorVertx = Vertx.vertx();
   public final SmsSimulator simulator;
@@ -41,6 +47,11 @@ public final class TestNodes implements AutoCloseable {
   /** With the simulator's delays before "sent" and "delivered" callbacks (negative: none). */
   public TestNodes(TestDatabase db, long sentDelayMs, long deliveredDelayMs) {
     this.db = db;
+    try {
+      checkpointDir = Files.createTempDirectory("muster-checkpoints-");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
     simulator = new SmsSimulator(new SimulatorConfig("127.0.0.1", 0, ACCOUNT_SID, AUTH_TOKEN, sentDelayMs,
         deliveredDelayMs));
     simulator.start(simulatorVertx).await();
@@ -124,6 +135,15 @@ public final class TestNodes implements AutoCloseable {
     return jwtSecret;
   }
 
+  public String auditKey() {
+    return auditKey;
+  }
+
+  /** Where the nodes of this test append their audit checkpoints. */
+  public Path checkpointFile() {
+    return checkpointDir.resolve("audit-checkpoints.log");
+  }
+
   public JsonObject config(int httpPort) {
     return new JsonObject()
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", httpPort)
@@ -136,7 +156,8 @@ public final class TestNodes implements AutoCloseable {
         .put("dispatch", new JsonObject().put("pollMs", 250).put("leaseSeconds", 5).put("sendThreads", 8))
         .put("security", new JsonObject().put("adminPassword", ADMIN_PASSWORD).put("jwtSecret", jwtSecret)
             .put("tokenMinutes", 120).put("bcryptCost", 4).put("requestsPerSecond", 5000).put("burst", 5000)
-            .put("loginsPerMinute", 600));
+            .put("loginsPerMinute", 600).put("auditKey", auditKey)
+            .put("auditCheckpointFile", checkpointFile().toString()));
   }
 
   public static String baseUrl(Muster node) {
@@ -167,6 +188,11 @@ public final class TestNodes implements AutoCloseable {
     simulatorVertx.close().await();
     if (ownsDatabase) {
       db.close();
+    }
+    try (var files = Files.walk(checkpointDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a temporary folder left behind is harmless
     }
   }
 }

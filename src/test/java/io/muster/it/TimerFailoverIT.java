@@ -127,6 +127,8 @@ class TimerFailoverIT {
     env.put("MUSTER_POLL_MS", "250");
     env.put("MUSTER_LEASE_SECONDS", "5");
     env.put("MUSTER_JWT_SECRET", nodes.jwtSecret());
+    env.put("MUSTER_AUDIT_KEY", nodes.auditKey());
+    env.put("MUSTER_AUDIT_CHECKPOINTS", nodes.checkpointFile().toString());
     env.put("MUSTER_ADMIN_PASSWORD", TestNodes.ADMIN_PASSWORD);
     env.put("TWILIO_ACCOUNT_SID", TestNodes.ACCOUNT_SID);
     env.put("TWILIO_AUTH_TOKEN", TestNodes.AUTH_TOKEN);
