@@ -131,7 +131,7 @@ public final class Main {
   public static int auditVerify(MusterConfig config, java.util.List<Path> checkpoints, java.io.PrintStream out) {
     MusterConfig.Security s = config.security();
     MusterConfig.Database d = config.db();
-    try (Db db = Db.open(d.url(), d.user(), d.password(), 2)) {
+    try (Db db = Db.open(d.url(), d.user(), d.password(), 2, d.ownerUser(), d.ownerPassword())) {
       AuditKey key = AuditKey.of(Secrets.existingAuditKey(s.auditKey(), s.auditKeyFile()));
       AuditCheck.Report r = AuditCheck.verify(db, key, checkpoints);
       r.problems().forEach(p -> out.println("TAMPERED: " + p));

@@ -116,7 +116,8 @@ public final class Muster {
 
   private Future<Void> boot(PrometheusMeterRegistry registry) {
     return vertx.executeBlocking(() -> {
-      db = Db.open(config.db().url(), config.db().user(), config.db().password(), config.db().poolSize());
+      db = Db.open(config.db().url(), config.db().user(), config.db().password(), config.db().poolSize(),
+          config.db().ownerUser(), config.db().ownerPassword());
       Roster roster = RosterLoader.load(Path.of(config.files().roster()));
       Map<String, Playbook> playbooks = PlaybookLoader.loadDir(Path.of(config.files().playbooks()), roster.roles());
       ReadinessConfig readiness = ReadinessConfig.load(config.files().readiness() == null ? null

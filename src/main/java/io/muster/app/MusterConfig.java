@@ -19,14 +19,20 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
 
   public record Http(String host, int port, String publicBaseUrl, int bodyLimitBytes) { }
 
-  public record Database(String url, String user, String password, int poolSize) {
+  /**
+   * The database. {@code user} is the role Muster runs as; with {@code ownerUser} set, migrations run
+   * as that schema owner and grant {@code user} only what it needs (no changing the audit log).
+   */
+  public record Database(String url, String user, String password, int poolSize, String ownerUser,
+                         String ownerPassword) {
     public boolean postgres() {
       return url.startsWith("jdbc:postgresql:");
     }
 
     @Override
     public String toString() {
-      return "Database[url=" + url + ", user=" + user + ", password=<hidden>, poolSize=" + poolSize + "]";
+      return "Database[url=" + url + ", user=" + user + ", password=<hidden>, poolSize=" + poolSize
+          + ", ownerUser=" + ownerUser + ", ownerPassword=<hidden>]";
     }
   }
 
@@ -86,6 +92,8 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
       Map.entry("MUSTER_DB_URL", "db.url"),
       Map.entry("MUSTER_DB_USER", "db.user"),
       Map.entry("MUSTER_DB_PASSWORD", "db.password"),
+      Map.entry("MUSTER_DB_OWNER_USER", "db.ownerUser"),
+      Map.entry("MUSTER_DB_OWNER_PASSWORD", "db.ownerPassword"),
       Map.entry("MUSTER_CLUSTER", "cluster.enabled"),
       Map.entry("MUSTER_CLUSTER_NAME", "cluster.name"),
       Map.entry("MUSTER_CLUSTER_HOST", "cluster.host"),
@@ -179,7 +187,8 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
     return new MusterConfig(nodeId,
         new Http(http.getString("host"), integer(j, "http.port"), stripSlash(http.getString("publicBaseUrl")),
             integer(j, "http.bodyLimitBytes")),
-        new Database(db.getString("url"), db.getString("user"), db.getString("password", ""), integer(j, "db.poolSize")),
+        new Database(db.getString("url"), db.getString("user"), db.getString("password", ""), integer(j, "db.poolSize"),
+            db.getString("ownerUser"), db.getString("ownerPassword", "")),
         new Sms(sms.getString("accountSid"), sms.getString("authToken"), sms.getString("from"),
             sms.getString("messagingServiceSid"), sms.getString("apiBaseUrl"),
             !twilioAccount && sms.getString("apiBaseUrl") == null, sms.getString("simulatorHost"),

@@ -8,7 +8,11 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Map;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one JDBC path to H2 (embedded default) and PostgreSQL (production, clusters): a connection
@@ -16,6 +20,7 @@ import org.flywaydb.core.Flyway;
  * event loop ({@link AsyncDb}).
  */
 public final class Db implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Db.class);
 
   /** Work done inside one transaction. */
   @FunctionalInterface
@@ -31,8 +36,17 @@ public final class Db implements AutoCloseable {
     this.postgres = postgres;
   }
 
-  /** Opens the pool and brings the schema up to date. */
+  /** Opens the pool and brings the schema up to date, as {@code user}. */
   public static Db open(String url, String user, String password, int poolSize) {
+    return open(url, user, password, poolSize, null, null);
+  }
+
+  /**
+   * Opens the pool as the runtime role {@code user}. With {@code ownerUser} set, the migrations run
+   * as that schema owner instead, and then grant the runtime role what it uses, no more (no UPDATE,
+   * DELETE or TRUNCATE on the audit log; see {@link RuntimeRoleGrants}).
+   */
+  public static Db open(String url, String user, String password, int poolSize, String ownerUser, String ownerPassword) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     config.setUsername(user);
@@ -42,13 +56,47 @@ public final class Db implements AutoCloseable {
     config.setPoolName("muster-db");
     config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     HikariDataSource dataSource = new HikariDataSource(config);
+    boolean postgres = url.startsWith("jdbc:postgresql:");
     try {
-      Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+      FluentConfiguration flyway = Flyway.configure().locations("classpath:db/migration");
+      if (ownerUser != null && !ownerUser.isBlank() && !ownerUser.equals(user)) {
+        flyway.dataSource(url, ownerUser, ownerPassword == null ? "" : ownerPassword)
+            .placeholders(Map.of(RuntimeRoleGrants.PLACEHOLDER, RuntimeRoleGrants.checked(user)))
+            .callbacks(new RuntimeRoleGrants());
+      } else {
+        flyway.dataSource(dataSource);
+      }
+      flyway.load().migrate();
+      if (postgres) {
+        warnWhenRuntimeRoleCanChangeAudit(dataSource, user);
+      }
     } catch (RuntimeException e) {
       dataSource.close();
       throw e;
     }
-    return new Db(dataSource, url.startsWith("jdbc:postgresql:"));
+    return new Db(dataSource, postgres);
+  }
+
+  /**
+   * PostgreSQL: one WARN when the role Muster runs as owns the audit log (or is a superuser), so it
+   * could grant itself UPDATE or disable the trigger that refuses it.
+   */
+  private static void warnWhenRuntimeRoleCanChangeAudit(HikariDataSource dataSource, String user) {
+    try (Connection c = dataSource.getConnection();
+         java.sql.PreparedStatement ps = c.prepareStatement("SELECT r.rolsuper OR pg_has_role(current_user, t.tableowner,"
+             + " 'USAGE') FROM pg_tables t, pg_roles r WHERE t.tablename = 'audit_log'"
+             + " AND t.schemaname = current_schema() AND r.rolname = current_user");
+         java.sql.ResultSet rs = ps.executeQuery()) {
+      if (rs.next() && rs.getBoolean(1)) {
+        LOG.warn("the database role '{}' that Muster runs as owns the schema (or is a superuser), so it could lift the"
+            + " audit log's guards: run the migrations as a separate owner (MUSTER_DB_OWNER_USER,"
+            + " MUSTER_DB_OWNER_PASSWORD) and let Muster connect as a role of its own (MUSTER_DB_USER), which is then"
+            + " granted only SELECT and INSERT on audit_log; see README.md, Security", user);
+      }
+      c.rollback();
+    } catch (SQLException e) {
+      LOG.warn("could not check whether the database role '{}' owns the audit log: {}", user, e.getMessage());
+    }
   }
 
   public boolean postgres() {

@@ -222,17 +222,21 @@ class MusterConfigTest {
   }
 
   @Test
-  @DisplayName("the audit key, its file and the checkpoint file come from their environment variables")
+  @DisplayName("the audit key, its file, the checkpoint file and the schema owner come from their environment variables")
   void auditAndOwnerFromEnv() {
     MusterConfig c = fromEnv(Map.of("MUSTER_AUDIT_KEY", "audit-key-value-0123456789abcdefgh",
-        "MUSTER_AUDIT_KEY_FILE", "/etc/muster/audit-key", "MUSTER_AUDIT_CHECKPOINTS", "/var/log/muster/checkpoints.log"));
+        "MUSTER_AUDIT_KEY_FILE", "/etc/muster/audit-key", "MUSTER_AUDIT_CHECKPOINTS", "/var/log/muster/checkpoints.log",
+        "MUSTER_DB_OWNER_USER", "muster_owner", "MUSTER_DB_OWNER_PASSWORD", "owner-password-value"));
     assertThat(c.security().auditKey()).isEqualTo("audit-key-value-0123456789abcdefgh");
     assertThat(c.security().auditKeyFile()).isEqualTo("/etc/muster/audit-key");
     assertThat(c.security().auditCheckpointFile()).isEqualTo("/var/log/muster/checkpoints.log");
-    assertThat(c.toString()).doesNotContain("audit-key-value");
+    assertThat(c.db().ownerUser()).isEqualTo("muster_owner");
+    assertThat(c.db().ownerPassword()).isEqualTo("owner-password-value");
+    assertThat(c.toString()).doesNotContain("audit-key-value").doesNotContain("owner-password-value");
     MusterConfig defaults = MusterConfig.of(new JsonObject());
     assertThat(defaults.security().auditKeyFile()).isEqualTo("./data/audit-key");
     assertThat(defaults.security().auditCheckpointFile()).isEqualTo("./data/audit-checkpoints.log");
+    assertThat(defaults.db().ownerUser()).isNull();
   }
 
   @Test

@@ -4,6 +4,9 @@ import static io.muster.it.PipelineIT.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.muster.app.Main;
 import io.muster.app.Muster;
 import io.muster.app.MusterConfig;
@@ -24,6 +27,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +51,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * The audit log is evidence against someone who controls the database. The database refuses UPDATE
@@ -54,7 +59,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * insert, delete or cut rows and recompute hashes, but without the audit key the keyed chain names
  * the range they touched, and a signed checkpoint kept outside the database names rows cut from the
  * end with the head moved back. Journal events are audited after their commit, off the business
- * transaction, once each even when a node dies first.
+ * transaction, once each even when a node dies first. The role Muster runs as cannot change the log.
  */
 @Timeout(300)
 class AuditLogIT {
@@ -423,19 +428,69 @@ class AuditLogIT {
   }
 
   @Test
-  @DisplayName("PostgreSQL: the role that owns the schema and runs Muster has no UPDATE, DELETE or TRUNCATE on the audit log")
+  @DisplayName("PostgreSQL with a schema owner: the role Muster runs as may read and append the log, and nothing more")
+  void runtimeRoleCannotChangeTheLog() throws SQLException {
+    TestDatabase.requirePostgres();
+    String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    String owner = "muster_owner_" + suffix;
+    String runtime = "muster_app_" + suffix;
+    admin(TestDatabase.PG_ADMIN_URL, "CREATE ROLE " + owner + " LOGIN NOSUPERUSER", "CREATE ROLE " + runtime
+        + " LOGIN NOSUPERUSER");
+    ListAppender<ILoggingEvent> warnings = dbWarnings();
+    try (TestDatabase db = TestDatabase.postgres()) {
+      admin(TestDatabase.PG_ADMIN_URL, "ALTER DATABASE " + db.url.substring(db.url.lastIndexOf('/') + 1) + " OWNER TO " + owner);
+      admin(db.url, "ALTER SCHEMA public OWNER TO " + owner, "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+      try (TestNodes nodes = new TestNodes(db)) {
+        Muster node = nodes.start(audited().put("db", new JsonObject().put("user", runtime).put("password", "")
+            .put("ownerUser", owner).put("ownerPassword", "")));
+        String base = TestNodes.baseUrl(node);
+        assertThat(Http.postJson(base + "/api/v1/incidents", TRIGGER).status()).isEqualTo(201);
+        TestNodes.login(node, TestNodes.ADMIN_USER, TestNodes.ADMIN_PASSWORD);
+        Http.Response verified = Http.get(base + "/api/v1/audit/verify");
+        assertThat(verified.json().getBoolean("intact")).as(verified.body()).isTrue();
+        assertThat(db.count("SELECT COUNT(*) FROM audit_log WHERE action = 'event incident.triggered'")).isEqualTo(1);
+        assertThat(warnings.list).as("no warning when the runtime role is not the owner")
+            .noneMatch(e -> e.getLevel() == Level.WARN);
+
+        try (Connection c = DriverManager.getConnection(db.url, runtime, ""); Statement s = c.createStatement()) {
+          c.setAutoCommit(true);
+          for (String change : List.of("UPDATE audit_log SET actor = 'y'", "DELETE FROM audit_log", "TRUNCATE audit_log",
+              "ALTER TABLE audit_log DISABLE TRIGGER ALL", "DROP TABLE audit_log", "DELETE FROM audit_head")) {
+            assertThatThrownBy(() -> s.execute(change)).as(change).isInstanceOfSatisfying(SQLException.class,
+                e -> assertThat(e.getSQLState()).as(e.getMessage()).isEqualTo("42501"));
+          }
+          try {
+            s.execute("GRANT UPDATE ON audit_log TO " + runtime);
+            SQLWarning warning = s.getWarnings();
+            assertThat(warning == null ? null : warning.getMessage())
+                .as("PostgreSQL grants nothing without the grant option, and says so").contains("no privileges were granted");
+          } catch (SQLException refused) {
+            assertThat(refused.getSQLState()).isEqualTo("42501");
+          }
+          assertThatThrownBy(() -> s.execute("UPDATE audit_log SET actor = 'y'")).hasMessageContaining("permission denied");
+        }
+      }
+    } finally {
+      detach(warnings);
+      admin(TestDatabase.PG_ADMIN_URL, "DROP ROLE IF EXISTS " + runtime, "DROP ROLE IF EXISTS " + owner);
+    }
+  }
+
+  @Test
+  @DisplayName("PostgreSQL without a schema owner: the role that owns the schema and runs Muster has no UPDATE, DELETE or"
+      + " TRUNCATE on the log, and Muster warns once that it could take them")
   void applicationRoleCannotChangeIt() throws SQLException {
     TestDatabase.requirePostgres();
     String role = "muster_app_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     String dbName = role + "_db";
-    try (Connection admin = DriverManager.getConnection(TestDatabase.PG_ADMIN_URL, TestDatabase.PG_USER, "");
-         Statement s = admin.createStatement()) {
-      s.execute("CREATE ROLE " + role + " LOGIN NOSUPERUSER");
-      s.execute("CREATE DATABASE " + dbName + " OWNER " + role);
-    }
+    admin(TestDatabase.PG_ADMIN_URL, "CREATE ROLE " + role + " LOGIN NOSUPERUSER", "CREATE DATABASE " + dbName
+        + " OWNER " + role);
     String url = "jdbc:postgresql://127.0.0.1:5432/" + dbName;
+    ListAppender<ILoggingEvent> warnings = dbWarnings();
     try {
       Db.open(url, role, "", 2).close();
+      assertThat(warnings.list).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
+          .satisfies(e -> assertThat(e.getFormattedMessage()).contains("owns the schema").contains("MUSTER_DB_OWNER_USER"));
       try (Connection c = DriverManager.getConnection(url, role, ""); Statement s = c.createStatement()) {
         s.execute("INSERT INTO audit_log (seq, logged_at, actor, origin, action, outcome, detail, prev_hash, row_hash)"
             + " VALUES (1000, now(), 'x', 'x', 'x', 'x', '', 'x', 'x')");
@@ -446,12 +501,29 @@ class AuditLogIT {
         assertThatThrownBy(() -> s.execute("UPDATE audit_log SET actor = 'y'")).hasMessageContaining("append-only");
       }
     } finally {
-      try (Connection admin = DriverManager.getConnection(TestDatabase.PG_ADMIN_URL, TestDatabase.PG_USER, "");
-           Statement s = admin.createStatement()) {
-        s.execute("DROP DATABASE IF EXISTS " + dbName + " WITH (FORCE)");
-        s.execute("DROP ROLE IF EXISTS " + role);
+      detach(warnings);
+      admin(TestDatabase.PG_ADMIN_URL, "DROP DATABASE IF EXISTS " + dbName + " WITH (FORCE)", "DROP ROLE IF EXISTS " + role);
+    }
+  }
+
+  private static void admin(String url, String... statements) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url, TestDatabase.PG_USER, ""); Statement s = c.createStatement()) {
+      c.setAutoCommit(true);
+      for (String statement : statements) {
+        s.execute(statement);
       }
     }
   }
 
+  /** Collects what the store's Db logs (its warning about the runtime role). */
+  private static ListAppender<ILoggingEvent> dbWarnings() {
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Db.class)).addAppender(appender);
+    return appender;
+  }
+
+  private static void detach(ListAppender<ILoggingEvent> appender) {
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Db.class)).detachAppender(appender);
+  }
 }
