@@ -12,6 +12,7 @@ import io.muster.app.Muster;
 import io.muster.app.MusterConfig;
 import io.muster.security.AuditCheck;
 import io.muster.security.AuditKey;
+import io.muster.security.Checkpoint;
 import io.muster.store.Audit;
 import io.muster.store.AuditChain;
 import io.muster.store.AuditWalk;
@@ -340,6 +341,31 @@ class AuditLogIT {
       assertThat(writerErrors).isEmpty();
       assertThat(written.get()).isGreaterThan(20);
       assertThat(new HashSet<>(seen)).as("the log grew while it was being verified").hasSizeGreaterThan(20);
+    }
+  }
+
+  @Test
+  @DisplayName("a monitoring key (viewer) collects the node's newest checkpoint, which verifies with the public key it is given")
+  void checkpointForCollectors() throws Exception {
+    try (TestNodes nodes = TestNodes.on("h2")) {
+      String base = TestNodes.baseUrl(nodes.start(audited()));
+      Http.Response created = Http.postJson(base + "/api/v1/api-keys",
+          "{\"name\":\"collector\",\"role\":\"viewer\",\"facilities\":[\"*\"]}");
+      assertThat(created.status()).as(created.body()).isEqualTo(201);
+      String key = created.json().getString("key");
+      Http.Response answer = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base
+          + "/api/v1/audit/checkpoint")).header("X-API-Key", key).GET());
+      assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+      JsonObject body = answer.json();
+      Checkpoint checkpoint = Checkpoint.parse(body.getJsonObject("checkpoint").encode()).orElseThrow();
+      assertThat(checkpoint.node()).isEqualTo(NODE);
+      assertThat(checkpoint.seq()).isPositive();
+      assertThat(checkpoint.verifies(java.util.Base64.getDecoder().decode(body.getString("publicKey")))).isTrue();
+      assertThat(body.getString("publicKeyPem")).startsWith("-----BEGIN PUBLIC KEY-----");
+      assertThat(java.nio.file.Files.readString(checkpoints())).contains(checkpoint.line());
+      Http.Response verify = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base
+          + "/api/v1/audit/verify")).header("X-API-Key", key).GET());
+      assertThat(verify.status()).as("the full check stays an administrator's").isEqualTo(403);
     }
   }
 
