@@ -178,9 +178,11 @@ class SecurityIT {
   }
 
   @Test
-  @DisplayName("tokens: alg=none, another algorithm, expired, wrong issuer, wrong audience or a forged signature are all 401")
+  @DisplayName("tokens: alg=none, another algorithm, expired, wrong issuer, wrong audience, a forged signature, an"
+      + " unknown user, an old token version or a malformed claim are all 401, never 500")
   void tokens() {
     long now = Instant.now().getEpochSecond();
+    adminId = Http.get(base + "/api/v1/auth/me").json().getString("id");
     JsonObject good = claims(now);
     assertThat(as(jwt("HS256", good, nodes.jwtSecret()), get("/api/v1/auth/me")).status()).isEqualTo(200);
     String none = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + b64(good.encode()) + ".";
@@ -197,15 +199,29 @@ class SecurityIT {
     assertError(as(jwt("HS256", good, "a-guessed-secret-that-is-long-enough-123"), get("/api/v1/auth/me")),
         401, "unauthorized");
     assertError(Http.send(get("/api/v1/auth/me").header("Authorization", "Basic YWRtaW46YWRtaW4=")), 401, "unauthorized");
+    // Signed with the right secret, but for nobody, or for an older state of the user.
+    assertError(as(jwt("HS256", claims(now).put("sub", "00000000-0000-0000-0000-000000000000"), nodes.jwtSecret()),
+        get("/api/v1/auth/me")), 401, "unauthorized");
+    assertError(as(jwt("HS256", claims(now).put("ver", 7), nodes.jwtSecret()), get("/api/v1/auth/me")), 401, "unauthorized");
+    for (JsonObject malformed : java.util.List.of(claims(now).put("exp", "tomorrow"), claims(now).put("ver", "0"),
+        claims(now).put("sub", 42))) {
+      assertError(as(jwt("HS256", malformed, nodes.jwtSecret()), get("/api/v1/auth/me")), 401, "unauthorized");
+    }
+    for (String garbage : java.util.List.of("a.b.c", "...", b64("{\"alg\":\"HS256\"}") + ".e30.", "x")) {
+      assertError(as(garbage, get("/api/v1/auth/me")), 401, "unauthorized");
+    }
   }
 
-  private static JsonObject claims(long now) {
-    return new JsonObject().put("sub", "forged").put("name", "mallory").put("role", "admin")
+  private String adminId;
+
+  /** The claims of a token for the first administrator as stored now (token version 0). */
+  private JsonObject claims(long now) {
+    return new JsonObject().put("sub", adminId).put("name", "admin").put("role", "admin")
         .put("fac", new JsonArray().add("*")).put("iss", "muster").put("aud", "muster-api")
-        .put("iat", now).put("exp", now + 600);
+        .put("iat", now).put("exp", now + 600).put("ver", 0);
   }
 
-  private static JsonObject claimsWithoutExp(long now) {
+  private JsonObject claimsWithoutExp(long now) {
     JsonObject c = claims(now);
     c.remove("exp");
     return c;
