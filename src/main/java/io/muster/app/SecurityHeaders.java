@@ -20,8 +20,13 @@ final class SecurityHeaders {
   private SecurityHeaders() {
   }
 
+  /** The headers alone, also for answers that no route sends (a request the HTTP decoder refused). */
+  static void addTo(MultiMap headers) {
+    headers.addAll(HEADERS);
+  }
+
   static void add(RoutingContext ctx) {
-    ctx.response().headers().addAll(HEADERS);
+    addTo(ctx.response().headers());
     if (ctx.request().path().startsWith("/api/")) {
       ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
     }

@@ -1,9 +1,9 @@
 package io.muster.security;
 
+import io.muster.store.DataDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 
@@ -14,8 +14,8 @@ public final class Secrets {
 
   /**
    * {@code jwtSecret} when set; else the file's content; else (a single node) a new random secret
-   * written to the file, readable by its owner only. A cluster must be given one: each node making
-   * up its own would refuse the others' tokens.
+   * written to the file, readable by its owner only (a folder it creates is too). A cluster must be
+   * given one: each node making up its own would refuse the others' tokens.
    */
   public static String jwtSecret(String secret, String secretFile, boolean cluster) {
     if (secret != null && !secret.isBlank()) {
@@ -34,14 +34,9 @@ public final class Secrets {
       new SecureRandom().nextBytes(bytes);
       String made = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
       if (file.getParent() != null) {
-        Files.createDirectories(file.getParent());
+        DataDirectory.create(file.getParent());
       }
-      Files.writeString(file, made + "\n");
-      try {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException notPosix) {
-        // Windows: the file keeps its folder's permissions.
-      }
+      DataDirectory.writeNew(file, made + "\n");
       return made;
     } catch (IOException e) {
       throw new IllegalArgumentException("the token signing secret file " + file + " cannot be read or written: "

@@ -33,6 +33,7 @@ public final class Db implements AutoCloseable {
 
   /** Opens the pool and brings the schema up to date. */
   public static Db open(String url, String user, String password, int poolSize) {
+    DataDirectory.beforeOpen(url);
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     config.setUsername(user);
@@ -44,6 +45,7 @@ public final class Db implements AutoCloseable {
     HikariDataSource dataSource = new HikariDataSource(config);
     try {
       Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+      DataDirectory.afterOpen(url);
     } catch (RuntimeException e) {
       dataSource.close();
       throw e;

@@ -161,7 +161,7 @@ class DashboardBrowserIT {
   void ackAppearsLive() {
     browser.js("window.__sameDocument = 'yes'");
     awaitSms(PRIYA, mciRef);
-    JsonObject reply = PipelineIT.reply(base, nodes.simulator.baseUrl(), PRIYA, "1");
+    JsonObject reply = PipelineIT.reply(base, nodes.simulator, PRIYA, "1");
     assertThat(reply.getInteger("webhookStatus")).isEqualTo(200);
 
     String row = browser.untilText("#detail-body tr[data-staff='priya-raman']", "Acknowledged");
@@ -213,8 +213,8 @@ class DashboardBrowserIT {
     String ehrId = ehr.json().getString("id");
     awaitSms(GRACE, ehr.json().getString("ref"));
     awaitSms(TOM, mciRef);
-    assertThat(PipelineIT.reply(base, nodes.simulator.baseUrl(), GRACE, "1").getInteger("webhookStatus")).isEqualTo(200);
-    assertThat(PipelineIT.reply(base, nodes.simulator.baseUrl(), TOM, "1").getInteger("webhookStatus")).isEqualTo(200);
+    assertThat(PipelineIT.reply(base, nodes.simulator, GRACE, "1").getInteger("webhookStatus")).isEqualTo(200);
+    assertThat(PipelineIT.reply(base, nodes.simulator, TOM, "1").getInteger("webhookStatus")).isEqualTo(200);
     List<Long> missed = new ArrayList<>();
     for (String id : List.of(mciId, ehrId)) {
       JsonArray timeline = api("GET", "/api/v1/incidents/" + id, null).json().getJsonArray("timeline");
@@ -318,10 +318,10 @@ class DashboardBrowserIT {
         d -> d.findElement(By.cssSelector(rollcall + " .chart canvas")));
 
     awaitSms(LENA, ref);
-    assertThat(PipelineIT.reply(base, nodes.simulator.baseUrl(), LENA, "1").getInteger("webhookStatus")).isEqualTo(200);
+    assertThat(PipelineIT.reply(base, nodes.simulator, LENA, "1").getInteger("webhookStatus")).isEqualTo(200);
     assertThat(browser.untilText(rollcall, "1 of 2")).contains("1 MORE NEEDED", "Lena Fischer");
     awaitSms(SAM, ref);
-    assertThat(PipelineIT.reply(base, nodes.simulator.baseUrl(), SAM, "1").getInteger("webhookStatus")).isEqualTo(200);
+    assertThat(PipelineIT.reply(base, nodes.simulator, SAM, "1").getInteger("webhookStatus")).isEqualTo(200);
     assertThat(browser.untilText(rollcall, "2 of 2")).contains("NEED MET", "Sam Delgado");
     browser.until("the chart redrawn at 2 of 2", d -> d.findElement(By.cssSelector(rollcall + " .chart canvas"))
         .findElement(By.xpath("ancestor::div[contains(@class,'chart')]")).getDomAttribute("aria-label").contains("2 of 2"));

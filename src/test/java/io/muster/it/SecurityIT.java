@@ -7,6 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.muster.app.Muster;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -347,6 +354,41 @@ class SecurityIT {
       assertThat(r.header("Referrer-Policy")).isEqualTo("no-referrer");
     }
     assertThat(Http.get(base + "/api/v1/incidents").header("Cache-Control")).isEqualTo("no-store");
+  }
+
+  @Test
+  @DisplayName("answers to requests the HTTP decoder refuses (431, 414, 400) carry the security headers too")
+  void decoderRefusalsCarryTheHeaders() throws IOException {
+    String host = "Host: 127.0.0.1:" + node.httpPort() + "\r\n";
+    Map<Integer, String> requests = Map.of(
+        431, "GET /api/v1/incidents HTTP/1.1\r\n" + host + "X-Padding: " + "a".repeat(9_000) + "\r\n\r\n",
+        414, "GET /api/v1/incidents?q=" + "a".repeat(5_000) + " HTTP/1.1\r\n" + host + "\r\n",
+        400, "GET /api/v1/incidents HTTP/1.1\r\n" + host + "Bad Header Name: x\r\n\r\n");
+    for (Map.Entry<Integer, String> request : requests.entrySet()) {
+      Map<String, String> answer = raw(request.getValue());
+      assertThat(answer.get(":status")).as("%s", answer).isEqualTo(String.valueOf(request.getKey()));
+      assertThat(answer.get("content-security-policy")).contains("default-src 'self'").contains("frame-ancestors 'none'");
+      assertThat(answer.get("x-content-type-options")).isEqualTo("nosniff");
+      assertThat(answer.get("x-frame-options")).isEqualTo("DENY");
+      assertThat(answer.get("referrer-policy")).isEqualTo("no-referrer");
+    }
+  }
+
+  /** Sends bytes as they are; answers the status (":status") and the headers, names in lower case. */
+  private Map<String, String> raw(String request) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", node.httpPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+      Map<String, String> answer = new HashMap<>();
+      answer.put(":status", in.readLine().split(" ")[1]);
+      for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+        int colon = line.indexOf(':');
+        answer.put(line.substring(0, colon).strip().toLowerCase(Locale.ROOT), line.substring(colon + 1).strip());
+      }
+      return answer;
+    }
   }
 
   @Test
