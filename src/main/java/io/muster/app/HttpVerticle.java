@@ -115,7 +115,9 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     router = router();
     HeaderTimeout headers = new HeaderTimeout(vertx, config.http().headerTimeoutSeconds());
-    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)
+    // Without cleartext HTTP/2 (which Muster does not serve), the connection handler runs when a
+    // connection opens rather than after its first request's headers, so the header timeout covers those.
+    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setHttp2ClearTextEnabled(false)
             .setIdleTimeout(config.http().idleTimeoutSeconds()))
         .invalidRequestHandler(HttpErrors::invalidRequest)
         .connectionHandler(headers::opened);

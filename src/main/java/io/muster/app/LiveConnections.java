@@ -39,6 +39,8 @@ final class LiveConnections {
 
   /** Null when the socket may stay, else why it may not (the socket has been closed with it). */
   String admit(ServerWebSocket socket, Tickets.Holder holder, String address) {
+    // The hub owns the sockets' close handlers; closed ones are forgotten here when next looked at.
+    open.removeIf(o -> o.socket().isClosed());
     Principal p = holder.principal();
     long mine = open.stream().filter(o -> o.holder().principal().id().equals(p.id())).count();
     long here = open.stream().filter(o -> o.address().equals(address)).count();
@@ -48,13 +50,12 @@ final class LiveConnections {
       socket.close(REFUSED, refusal);
       return refusal;
     }
-    Open o = new Open(socket, holder, address);
-    open.add(o);
-    socket.closeHandler(v -> open.remove(o));
+    open.add(new Open(socket, holder, address));
     return null;
   }
 
   private void recheck() {
+    open.removeIf(o -> o.socket().isClosed());
     Map<String, List<Open>> byUser = new HashMap<>();
     for (Open o : open) {
       if (o.holder().principal().kind() == Principal.Kind.USER) {

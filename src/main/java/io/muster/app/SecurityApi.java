@@ -170,15 +170,12 @@ final class SecurityApi {
 
   private void resetPassword(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    answer(ctx, 200, db.run(() -> {
-      String temporary = accounts.resetPassword(id);
-      return new JsonObject().put("temporaryPassword", temporary);
-    }).compose(answer -> sessions.standing(id).map(s -> {
+    answer(ctx, 200, db.run(() -> accounts.resetPassword(id)).map(reset -> {
       sessions.userChanged(id);
-      s.ifPresent(now -> ctx.put(ApiGuard.AUDIT_TARGET, "user:" + now.principal().name()));
+      ctx.put(ApiGuard.AUDIT_TARGET, "user:" + reset.principal().name());
       ctx.put(ApiGuard.AUDIT_DETAIL, "password reset; must be changed at the next sign-in; earlier tokens ended");
-      return answer.put("user", s.map(now -> now.principal().toJson()).orElse(null));
-    })));
+      return new JsonObject().put("temporaryPassword", reset.temporaryPassword()).put("user", reset.principal().toJson());
+    }));
   }
 
   /**

@@ -67,8 +67,11 @@ final class SecurityHeaders {
     return (u.getScheme() + "://" + host + (u.getPort() > 0 ? ":" + u.getPort() : "")).toLowerCase();
   }
 
+  /** An origin as a browser writes it: scheme, host, and the port unless it is the scheme's default. */
   private static String originOf(String url) {
     URI u = URI.create(url);
-    return (u.getScheme() + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "")).toLowerCase();
+    boolean defaultPort = ("https".equalsIgnoreCase(u.getScheme()) && u.getPort() == 443)
+        || ("http".equalsIgnoreCase(u.getScheme()) && u.getPort() == 80);
+    return (u.getScheme() + "://" + u.getHost() + (u.getPort() > 0 && !defaultPort ? ":" + u.getPort() : "")).toLowerCase();
   }
 }

@@ -213,16 +213,20 @@ public final class Accounts {
     });
   }
 
-  /** A new temporary password, returned once; the user must change it before anything else. */
-  public String resetPassword(String userId) {
+  /** A user's new temporary password, shown once. */
+  public record Reset(Principal principal, String temporaryPassword) { }
+
+  /** A new temporary password (disabled users too); the user must change it before anything else. */
+  public Reset resetPassword(String userId) {
     String temporary = Passwords.random(20);
     String hash = passwords.hash(temporary);
-    db.tx(c -> {
-      existing(c, userId);
-      return Db.update(c, "UPDATE app_user SET password_hash = ?, must_change_password = TRUE, failed_logins = 0,"
+    Principal p = db.tx(c -> {
+      StoredUser u = existing(c, userId);
+      Db.update(c, "UPDATE app_user SET password_hash = ?, must_change_password = TRUE, failed_logins = 0,"
           + " locked_until = NULL, token_version = token_version + 1 WHERE id = ?", hash, userId);
+      return u.standing().principal();
     });
-    return temporary;
+    return new Reset(p, temporary);
   }
 
   /** Removes a user (the audit log keeps the name); the last admin cannot be removed. */
