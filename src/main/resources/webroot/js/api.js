@@ -115,6 +115,25 @@ export async function probe() {
   return true;
 }
 
+/** Sets the signed-in user's password; the answer's fresh token replaces the old one, which has ended. */
+export async function changePassword(currentPassword, newPassword) {
+  const body = await api('/api/v1/auth/password', { method: 'POST', body: { currentPassword, newPassword } });
+  keep(body, body.user);
+  return session;
+}
+
+/** Ends every token of this user on the server (every node), then the session here. */
+export async function logout(reason) {
+  if (session && !session.open) {
+    try {
+      await send('/api/v1/auth/logout', { method: 'POST', auth: true });
+    } catch {
+      // Unreachable server: the token still ends here, and expires there.
+    }
+  }
+  signOut(reason);
+}
+
 export function signOut(reason) {
   clearTimeout(refreshTimer);
   const had = session;

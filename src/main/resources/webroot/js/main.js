@@ -34,16 +34,19 @@ let live = null;
 function boot() {
   api.onSignedOut((reason) => showLogin(reason));
   $('login-form').addEventListener('submit', signIn);
+  $('new-password-form').addEventListener('submit', newPassword);
   $('sign-out').addEventListener('click', () => {
     $('login-username').value = ''; // a shared wall screen: the next person types their own name
-    api.signOut('You signed out.');
+    api.logout('You signed out.');
   });
   $('trigger').addEventListener('submit', trigger);
   $('trigger').addEventListener('input', () => resetTriggerKey());
   window.addEventListener('hashchange', () => selectFromHash());
   setInterval(tick, 1000);
   api.about().then(showAbout);
-  if (api.restore()) enter();
+  const restored = api.restore();
+  if (restored && restored.user && restored.user.mustChangePassword) showNewPassword();
+  else if (restored) enter();
   else decide();
 }
 
@@ -77,6 +80,7 @@ function showLogin(message) {
   $('who').hidden = true;
   $('sign-out').hidden = true;
   $('login').hidden = false;
+  $('new-password').hidden = true;
   setConn({ state: 'signed-out' });
   $('login-result').textContent = message || '';
   $('login-password').value = '';
@@ -90,12 +94,48 @@ async function signIn(ev) {
   button.disabled = true;
   $('login-result').textContent = 'Signing in…';
   try {
-    await api.login(form.username.value.trim(), form.password.value);
+    const session = await api.login(form.username.value.trim(), form.password.value);
+    const typed = form.password.value;
     form.password.value = '';
-    enter();
+    if (session.user && session.user.mustChangePassword) showNewPassword(typed);
+    else enter();
   } catch (e) {
     $('login-result').textContent = e.message;
     form.password.select();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** After a password reset the user chooses their own before anything else (the server insists too). */
+function showNewPassword(temporary) {
+  document.body.dataset.view = 'login';
+  $('login').hidden = true;
+  $('app').hidden = true;
+  $('new-password').hidden = false;
+  $('new-password-current').value = temporary || '';
+  $('new-password-result').textContent = '';
+  (temporary ? $('new-password-1') : $('new-password-current')).focus();
+}
+
+async function newPassword(ev) {
+  ev.preventDefault();
+  const form = ev.target;
+  if (form.next.value !== form.again.value) {
+    $('new-password-result').textContent = 'The two new passwords differ.';
+    form.again.select();
+    return;
+  }
+  const button = form.querySelector('button');
+  button.disabled = true;
+  $('new-password-result').textContent = 'Saving…';
+  try {
+    await api.changePassword(form.current.value, form.next.value);
+    form.reset();
+    $('new-password').hidden = true;
+    enter();
+  } catch (e) {
+    $('new-password-result').textContent = e.message;
   } finally {
     button.disabled = false;
   }

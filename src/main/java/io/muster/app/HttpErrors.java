@@ -67,6 +67,7 @@ final class HttpErrors {
       code = ErrorCode.INVALID_REQUEST;
       message = "the request is not valid HTTP";
     }
+    SecurityHeaders.addTo(request.response().headers());
     request.response().setStatusCode(code.status()).putHeader("content-type", "application/json")
         .putHeader("connection", "close")
         .end(new io.vertx.core.json.JsonObject().put("error", Failures.error(code, message, null)).encode());

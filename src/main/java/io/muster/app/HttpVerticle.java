@@ -11,26 +11,37 @@ import io.muster.readiness.ReadinessAddresses;
 import io.muster.playbook.domain.Playbook;
 import io.muster.roster.RosterViews;
 import io.muster.roster.domain.Roster;
-import io.muster.security.AuditTrail;
 import io.muster.security.Principal;
+import io.muster.security.RefusalLog;
+import io.muster.security.Sessions;
 import io.muster.security.Tickets;
 import io.muster.store.AsyncDb;
-import io.muster.store.Audit;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.validation.RequestValidator;
+import io.vertx.openapi.validation.ValidatorException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -51,10 +62,34 @@ public final class HttpVerticle extends VerticleBase {
   private final PrometheusMeterRegistry metrics;
   private final String webhookToken;
   private final Guarded security;
+  private final LiveConnections live;
   private HttpServer server;
+  private Router router;
 
-  /** What guards the API: the request guard, the sign-in operations, the websocket tickets. */
-  record Guarded(ApiGuard guard, SecurityApi api, Tickets tickets, AuditTrail audit) { }
+  /**
+   * What guards the API: the gate in front of every operation, the sign-in and user operations, the
+   * websocket tickets and connections, the refusal counter and the client-address rule.
+   */
+  record Guarded(ApiGuard guard, SecurityApi api, Tickets tickets, Sessions sessions, RefusalLog refusals,
+                 ClientAddress addresses) { }
+
+  /** A route anyone may reach, and what protects it instead of a sign-in. */
+  record PublicRoute(HttpMethod method, String path, String protection) { }
+
+  /**
+   * Every route that is not an API operation, in one place. Everything else is an operation of
+   * {@code openapi.yaml} behind the gate, or answers 404 (405 for a known path with another method).
+   */
+  static final List<PublicRoute> PUBLIC = List.of(
+      new PublicRoute(HttpMethod.GET, "/health/live", "nothing to protect: it only says UP"),
+      new PublicRoute(HttpMethod.GET, "/health/ready", "nothing to protect: the database is UP or DOWN"),
+      new PublicRoute(HttpMethod.GET, "/metrics", "a bearer token when MUSTER_METRICS_TOKEN is set"),
+      new PublicRoute(HttpMethod.GET, "/ws/live", "a single-use ticket from POST /api/v1/auth/ws-ticket, and an allowed Origin"),
+      new PublicRoute(HttpMethod.POST, "/webhooks/twilio/sms", "Twilio's signature"),
+      new PublicRoute(HttpMethod.POST, "/webhooks/twilio/status", "Twilio's signature"),
+      new PublicRoute(HttpMethod.POST, "/webhooks/twilio/voice", "Twilio's signature"),
+      new PublicRoute(HttpMethod.GET, "/webjars/uplot/*", "nothing to protect: the dashboard's chart library"),
+      new PublicRoute(HttpMethod.GET, "/*", "nothing to protect: the dashboard's static files"));
 
   public HttpVerticle(MusterConfig config, OpenAPIContract contract, LiveHub hub, Roster roster,
                       Map<String, Playbook> playbooks, AsyncDb db, PrometheusMeterRegistry metrics, String webhookToken,
@@ -68,6 +103,8 @@ public final class HttpVerticle extends VerticleBase {
     this.metrics = metrics;
     this.webhookToken = webhookToken;
     this.security = security;
+    this.live = new LiveConnections(security.sessions(), config.limits().liveConnectionsPerUser(),
+        config.limits().liveConnectionsPerAddress());
   }
 
   public int port() {
@@ -76,36 +113,27 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Router router = api();
-    router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
-    router.get("/health/ready").handler(this::ready);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
-    router.get("/ws/live").handler(this::live);
-    // The body handler the API's root handlers put on every route has read the form already.
-    router.post("/webhooks/twilio/*").handler(new TwilioWebhookAuth(webhookToken, config.http().publicBaseUrl()));
-    router.post("/webhooks/twilio/sms").handler(this::inboundSms);
-    router.post("/webhooks/twilio/status").handler(this::deliveryStatus);
-    router.post("/webhooks/twilio/voice").handler(this::voiceKey);
-    router.get("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
-    // The dashboard's files are revalidated on every load, so an upgrade reaches open browsers.
-    router.get("/*").handler(ctx -> {
-      ctx.response().putHeader("Cache-Control", "no-cache");
-      ctx.next();
-    }).handler(StaticHandler.create("webroot").setCachingEnabled(false));
-    router.route().failureHandler(HttpErrors::handle);
-    router.errorHandler(404, ctx -> Failures.respond(ctx, ErrorCode.NOT_FOUND, "no such path: " + ctx.request().path(), null));
-    router.errorHandler(405, ctx -> Failures.respond(ctx, ErrorCode.METHOD_NOT_ALLOWED,
-        ctx.request().method() + " is not allowed on " + ctx.request().path(), null));
-    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
-        .invalidRequestHandler(HttpErrors::invalidRequest);
+    router = router();
+    HeaderTimeout headers = new HeaderTimeout(vertx, config.http().headerTimeoutSeconds());
+    // Without cleartext HTTP/2 (which Muster does not serve), the connection handler runs when a
+    // connection opens rather than after its first request's headers, so the header timeout covers those.
+    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setHttp2ClearTextEnabled(false)
+            .setIdleTimeout(config.http().idleTimeoutSeconds()))
+        .invalidRequestHandler(HttpErrors::invalidRequest)
+        .connectionHandler(headers::opened);
+    live.start(vertx);
     // The hub's timer and consumer belong to this verticle, so they stop when it is undeployed.
     return hub.start(config.dispatch().pollMs())
-        .compose(v -> server.requestHandler(router).listen(config.http().port(), config.http().host()));
+        .compose(v -> server.requestHandler(request -> {
+          headers.arrived(request);
+          router.handle(request);
+        }).listen(config.http().port(), config.http().host()));
   }
 
-  private Router api() {
+  /** The routes: the API's operations behind the gate, the public routes, and 404 for the rest. */
+  Router router() {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-    // Root handlers run on every route of the router, the websocket's too: its upgrade has no body.
+    // Root handlers run first on every request, the websocket's too: its upgrade has no body.
     builder.rootHandler(SecurityHeaders::add);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());
     builder.rootHandler(ctx -> {
@@ -115,39 +143,145 @@ public final class HttpVerticle extends VerticleBase {
         body.handle(ctx);
       }
     });
-    builder.rootHandler(security.guard()::handle);
-    builder.rootHandler(HttpErrors::requireJsonBody);
-    security.api().mount(builder);
-    builder.getRoute("triggerIncident").addHandler(this::trigger);
-    builder.getRoute("listIncidents").addHandler(ctx -> command(ctx, IncidentAddresses.LIST,
+    Map<String, Handler<RoutingContext>> handlers = operations();
+    RequestValidator validator = RequestValidator.create(vertx, contract);
+    for (OpenAPIRoute route : builder.getRoutes()) {
+      Operation op = route.getOperation();
+      Handler<RoutingContext> handler = handlers.remove(op.getOperationId());
+      if (handler == null) {
+        throw new IllegalStateException("openapi.yaml: operation " + op.getOperationId() + " has no handler");
+      }
+      // The gate runs before the contract's validation, so nobody learns anything from a 400 unasked.
+      route.setDoValidation(false).addHandler(security.guard().guard(op)).addHandler(HttpErrors::requireJsonBody)
+          .addHandler(validation(validator, op)).addHandler(handler);
+    }
+    if (!handlers.isEmpty()) {
+      throw new IllegalStateException("handlers for operations openapi.yaml does not have: " + handlers.keySet());
+    }
+    Router router = builder.createRouter();
+    router.route("/api/*").handler(this::notAnOperation);
+    mountPublic(router);
+    router.route().handler(HttpVerticle::noSuchPath);
+    router.route().failureHandler(HttpErrors::handle);
+    router.errorHandler(404, HttpVerticle::noSuchPath);
+    return router;
+  }
+
+  /** The public routes, each of {@link #PUBLIC} and nothing else. */
+  private void mountPublic(Router router) {
+    Map<String, List<Handler<RoutingContext>>> handlers = new java.util.LinkedHashMap<>();
+    handlers.put("/health/live", List.of(ctx -> json(ctx, 200, new JsonObject().put("status", "UP"))));
+    handlers.put("/health/ready", List.of(this::ready));
+    handlers.put("/metrics", List.of(this::metricsToken, PrometheusScrapingHandler.create(metrics)));
+    handlers.put("/ws/live", List.of(this::live));
+    // The body handler among the root handlers has read the form already.
+    TwilioWebhookAuth twilio = new TwilioWebhookAuth(webhookToken, config.http().publicBaseUrl());
+    handlers.put("/webhooks/twilio/sms", List.of(this::countRefusedWebhook, twilio, this::inboundSms));
+    handlers.put("/webhooks/twilio/status", List.of(this::countRefusedWebhook, twilio, this::deliveryStatus));
+    handlers.put("/webhooks/twilio/voice", List.of(this::countRefusedWebhook, twilio, this::voiceKey));
+    handlers.put("/webjars/uplot/*", List.of(StaticHandler.create("META-INF/resources/webjars/uplot")));
+    // The dashboard's files are revalidated on every load, so an upgrade reaches open browsers.
+    handlers.put("/*", List.of(ctx -> {
+      ctx.response().putHeader("Cache-Control", "no-cache");
+      ctx.next();
+    }, StaticHandler.create("webroot").setCachingEnabled(false)));
+    for (PublicRoute r : PUBLIC) {
+      var route = router.route(r.method(), r.path());
+      handlers.remove(r.path()).forEach(route::handler);
+    }
+    if (!handlers.isEmpty()) {
+      throw new IllegalStateException("routes not declared public: " + handlers.keySet());
+    }
+  }
+
+  /** Under /api/ but no operation: 405 for a known path with another method, else 404. */
+  private void notAnOperation(RoutingContext ctx) {
+    String path = ctx.request().path();
+    boolean known = ApiGuard.canonical(path) && java.util.stream.Stream.of(HttpMethod.GET, HttpMethod.POST,
+            HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE)
+        .anyMatch(m -> contract.findOperation(path, m) != null);
+    if (known) {
+      Failures.respond(ctx, ErrorCode.METHOD_NOT_ALLOWED, ctx.request().method() + " is not allowed on " + path, null);
+    } else {
+      security.refusals().refused(security.addresses().of(ctx.request()), "no such path", "404",
+          ctx.request().method() + " " + path);
+      noSuchPath(ctx);
+    }
+  }
+
+  static void noSuchPath(RoutingContext ctx) {
+    Failures.respond(ctx, ErrorCode.NOT_FOUND, "no such path: " + ctx.request().path(), null);
+  }
+
+  /** The contract's checks of parameters and body, for the operation the gate let through. */
+  private static Handler<RoutingContext> validation(RequestValidator validator, Operation op) {
+    RequestExtractor extractor = RequestExtractor.withBodyHandler();
+    return ctx -> extractor.extractValidatableRequest(ctx, op)
+        .compose(request -> validator.validate(request, op.getOperationId()))
+        .onSuccess(validated -> {
+          ctx.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
+          ctx.next();
+        })
+        .onFailure(e -> ctx.fail(e instanceof ValidatorException ? new HttpException(400, e.getMessage(), e) : e));
+  }
+
+  private void metricsToken(RoutingContext ctx) {
+    String token = config.http().metricsToken();
+    String given = ctx.request().getHeader("Authorization");
+    if (token == null || (given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
+        ("Bearer " + token).getBytes(StandardCharsets.UTF_8)))) {
+      ctx.next();
+      return;
+    }
+    security.refusals().refused(security.addresses().of(ctx.request()), "GET /metrics", "401", "no or wrong metrics token");
+    ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"muster-metrics\"");
+    Failures.respond(ctx, ErrorCode.UNAUTHORIZED, "the metrics need Authorization: Bearer <MUSTER_METRICS_TOKEN>", null);
+  }
+
+  /** A webhook refused for its signature is counted per address (the handler after this one logs it). */
+  private void countRefusedWebhook(RoutingContext ctx) {
+    String ip = security.addresses().of(ctx.request());
+    ctx.addEndHandler(v -> {
+      if (ctx.response().getStatusCode() == ErrorCode.BAD_SIGNATURE.status()) {
+        security.refusals().refused(ip, "POST " + ctx.request().path(), "403", "missing or invalid Twilio signature");
+      }
+    });
+    ctx.next();
+  }
+
+  private Map<String, Handler<RoutingContext>> operations() {
+    Map<String, Handler<RoutingContext>> h = new HashMap<>();
+    security.api().handlers(h);
+    h.put("triggerIncident", this::trigger);
+    h.put("listIncidents", ctx -> command(ctx, IncidentAddresses.LIST,
         new JsonObject().put("status", ctx.request().getParam("status")), 200));
-    builder.getRoute("getIncident").addHandler(ctx -> command(ctx, IncidentAddresses.GET, idOf(ctx), 200));
-    builder.getRoute("resolveIncident").addHandler(ctx -> command(ctx, IncidentAddresses.RESOLVE, idOf(ctx), 200));
-    builder.getRoute("completeTask").addHandler(ctx -> command(ctx, IncidentAddresses.COMPLETE_TASK,
+    h.put("getIncident", ctx -> command(ctx, IncidentAddresses.GET, idOf(ctx), 200));
+    h.put("resolveIncident", ctx -> command(ctx, IncidentAddresses.RESOLVE, idOf(ctx), 200));
+    h.put("completeTask", ctx -> command(ctx, IncidentAddresses.COMPLETE_TASK,
         idOf(ctx).put("taskId", ctx.pathParam("taskId")), 200));
-    builder.getRoute("listPlaybooks").addHandler(ctx -> json(ctx, 200, PlaybookViews.list(playbooks.values())));
-    builder.getRoute("getPlaybook").addHandler(this::playbook);
-    builder.getRoute("listStaff").addHandler(ctx -> db.run(() -> db.db().tx(DeliveryFailures::phoneStatuses))
+    h.put("listPlaybooks", ctx -> json(ctx, 200, PlaybookViews.list(playbooks.values())));
+    h.put("getPlaybook", this::playbook);
+    h.put("listStaff", ctx -> db.run(() -> db.db().tx(DeliveryFailures::phoneStatuses))
         .onSuccess(states -> json(ctx, 200, visible(RosterViews.staff(roster, states), "staff", ApiGuard.principal(ctx))))
         .onFailure(t -> Failures.respond(ctx, t)));
-    builder.getRoute("listFacilities").addHandler(ctx -> json(ctx, 200,
+    h.put("listFacilities", ctx -> json(ctx, 200,
         visible(RosterViews.facilities(roster), "facilities", ApiGuard.principal(ctx))));
-    builder.getRoute("getReadiness").addHandler(ctx -> facility(ctx, () -> command(ctx, ReadinessAddresses.GET, idOf(ctx), 200)));
-    builder.getRoute("updateReadiness").addHandler(ctx -> facility(ctx, () -> command(ctx, ReadinessAddresses.UPDATE,
+    h.put("getReadiness", ctx -> facility(ctx, () -> command(ctx, ReadinessAddresses.GET, idOf(ctx), 200)));
+    h.put("updateReadiness", ctx -> facility(ctx, () -> command(ctx, ReadinessAddresses.UPDATE,
         idOf(ctx).put("update", ctx.body().asJsonObject()), 200)));
-    builder.getRoute("regionReadiness").addHandler(ctx -> vertx.eventBus().<JsonObject>request(ReadinessAddresses.REGION,
+    h.put("regionReadiness", ctx -> vertx.eventBus().<JsonObject>request(ReadinessAddresses.REGION,
             new JsonObject(), commandOptions(ctx))
         .onSuccess(reply -> json(ctx, 200, visible(reply.body(), "facilities", ApiGuard.principal(ctx))))
         .onFailure(t -> Failures.respond(ctx, t)));
-    builder.getRoute("getHave").addHandler(ctx -> facility(ctx, () -> xml(ctx, idOf(ctx))));
-    builder.getRoute("regionHave").addHandler(ctx -> {
+    h.put("getHave", ctx -> facility(ctx, () -> xml(ctx, idOf(ctx))));
+    h.put("regionHave", ctx -> {
       if (ApiGuard.principal(ctx).allFacilities()) {
         xml(ctx, new JsonObject());
       } else {
         Failures.respond(ctx, ErrorCode.FORBIDDEN, "the region's document needs access to every facility", null);
       }
     });
-    return builder.createRouter();
+    return h;
   }
 
   /** A list answer kept to the caller's facilities. */
@@ -254,10 +388,10 @@ public final class HttpVerticle extends VerticleBase {
       Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "since must be a sequence number (0 or more)", "since");
       return;
     }
+    String ip = security.addresses().of(ctx.request());
     String origin = ctx.request().getHeader("Origin");
-    if (origin != null && !SecurityHeaders.originAllowed(origin, ctx.request().authority(), config)) {
-      security.audit().record(new Audit.Entry("anonymous", ApiGuard.origin(ctx), "GET /ws/live", null,
-          "403", "origin not allowed: " + origin));
+    if (origin != null && !SecurityHeaders.originAllowed(origin, config)) {
+      security.refusals().refused(ip, "GET /ws/live", "403", "origin not allowed: " + origin);
       Failures.respond(ctx, ErrorCode.FORBIDDEN, "pages from " + origin + " may not open the live stream", "Origin");
       return;
     }
@@ -265,13 +399,17 @@ public final class HttpVerticle extends VerticleBase {
     db.run(() -> security.tickets().redeem(ctx.request().getParam("ticket"))).onComplete(ar -> {
       ctx.request().resume();
       if (ar.failed() || ar.result().isEmpty()) {
+        security.refusals().refused(ip, "GET /ws/live", "401", "no, unknown, spent or expired ticket");
         Failures.respond(ctx, ErrorCode.UNAUTHORIZED, "a valid ticket is required: POST /api/v1/auth/ws-ticket, then"
             + " open /ws/live?ticket=...; each ticket opens one connection", "ticket");
         return;
       }
-      ctx.request().toWebSocket()
-          .onSuccess(ws -> hub.attach(ws, since == null ? null : Long.valueOf(since), ar.result().get()))
-          .onFailure(t -> Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "a websocket upgrade is required", null));
+      Tickets.Holder holder = ar.result().get();
+      ctx.request().toWebSocket().onSuccess(ws -> {
+        if (live.admit(ws, holder, ip) == null) {
+          hub.attach(ws, since == null ? null : Long.valueOf(since), holder.principal());
+        }
+      }).onFailure(t -> Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "a websocket upgrade is required", null));
     });
   }
 

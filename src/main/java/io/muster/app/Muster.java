@@ -35,7 +35,9 @@ import io.muster.security.AuditTrail;
 import io.muster.security.Checkpoints;
 import io.muster.security.Passwords;
 import io.muster.security.RateLimiter;
+import io.muster.security.RefusalLog;
 import io.muster.security.Secrets;
+import io.muster.security.Sessions;
 import io.muster.security.Tickets;
 import io.muster.security.Tokens;
 import io.muster.store.AsyncDb;
@@ -76,6 +78,7 @@ public final class Muster {
   private TwilioSmsGateway gateway;
   private HttpVerticle http;
   private AuditTrail audit;
+  private RefusalLog refusals;
   private String firstAdminPassword;
 
   private Muster(MusterConfig config, Vertx vertx) {
@@ -199,24 +202,32 @@ public final class Muster {
 
   private HttpVerticle.Guarded security(OpenAPIContract contract, AsyncDb async, Clock clock, Roster roster) {
     MusterConfig.Security s = config.security();
+    MusterConfig.Limits limits = config.limits();
     Set<String> facilities = new HashSet<>();
     roster.facilities().forEach(f -> facilities.add(f.id()));
     accounts = new Accounts(db, clock, new Passwords(s.bcryptCost()), facilities);
     Tokens tokens = new Tokens(vertx, Secrets.jwtSecret(s.jwtSecret(), s.jwtSecretFile(), config.cluster().enabled()), s.issuer(), s.tokenMinutes());
+    Sessions sessions = new Sessions(accounts::standing, accounts::key, tokens, async, 1000, System::nanoTime);
     Tickets tickets = new Tickets(db, clock);
     audit = new AuditTrail(async, clock, AuditKey.of(Secrets.auditKey(s.auditKey(), s.auditKeyFile(),
         config.cluster().enabled())), config.nodeId(), new Checkpoints(Path.of(s.auditCheckpointFile())));
     audit.start(vertx, 200);
+    refusals = new RefusalLog(audit, clock);
+    refusals.start(vertx, limits.refusalWindowSeconds());
     RateLimiter perCaller = new RateLimiter(s.requestsPerSecond(), s.burst(), System::nanoTime);
     RateLimiter logins = new RateLimiter(s.loginsPerMinute() / 60.0, s.loginsPerMinute(), System::nanoTime);
+    RateLimiter anonymous = new RateLimiter(limits.anonymousPerSecond(), limits.anonymousBurst(), System::nanoTime);
     vertx.setPeriodic(60_000, id -> {
       perCaller.sweep();
       logins.sweep();
+      anonymous.sweep();
     });
     JsonObject about = new JsonObject().put("nodeId", config.nodeId())
         .put("simulatorUrl", simulator == null ? null : simulator.baseUrl() + "/sim/");
-    ApiGuard guard = new ApiGuard(contract, tokens, accounts, async, perCaller, logins, audit);
-    return new HttpVerticle.Guarded(guard, new SecurityApi(async, accounts, tokens, tickets, audit, about), tickets, audit);
+    ClientAddress addresses = new ClientAddress(config.http().trustedProxies());
+    ApiGuard guard = new ApiGuard(sessions, perCaller, logins, anonymous, audit, refusals, addresses);
+    return new HttpVerticle.Guarded(guard, new SecurityApi(async, accounts, tokens, sessions, tickets, audit, about),
+        tickets, sessions, refusals, addresses);
   }
 
   /** The password of the administrator this start created (only when it made one up), else null. */
@@ -258,6 +269,7 @@ public final class Muster {
   public Future<Void> stop() {
     if (audit != null) {
       try {
+        refusals.flush();
         audit.drain();
       } catch (RuntimeException e) {
         LOG.warn("audit entries pending at stop could not be written: {}", e.toString());

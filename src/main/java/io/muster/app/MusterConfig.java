@@ -15,9 +15,33 @@ import java.util.UUID;
  * with {@code -conf}), then environment variables, then (tests) explicit overrides.
  */
 public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Cluster cluster, Files files,
-                           Dispatch dispatch, Security security) {
+                           Dispatch dispatch, Security security, Limits limits) {
 
-  public record Http(String host, int port, String publicBaseUrl, int bodyLimitBytes) { }
+  /**
+   * Where the API listens. {@code headerTimeoutSeconds}: how long a connection may take to send a
+   * request's headers (and may sit idle between requests); {@code idleTimeoutSeconds}: how long any
+   * connection, websockets included, may stay silent. {@code trustedProxies}: addresses or CIDR
+   * ranges of the proxies whose {@code X-Forwarded-For} names the client. {@code metricsToken}: when
+   * set, {@code /metrics} needs {@code Authorization: Bearer <token>}.
+   */
+  public record Http(String host, int port, String publicBaseUrl, int bodyLimitBytes, int headerTimeoutSeconds,
+                     int idleTimeoutSeconds, List<String> trustedProxies, String metricsToken) {
+    @Override
+    public String toString() {
+      return "Http[host=" + host + ", port=" + port + ", publicBaseUrl=" + publicBaseUrl + ", bodyLimitBytes="
+          + bodyLimitBytes + ", headerTimeoutSeconds=" + headerTimeoutSeconds + ", idleTimeoutSeconds="
+          + idleTimeoutSeconds + ", trustedProxies=" + trustedProxies + ", metricsToken="
+          + (metricsToken == null ? "unset" : "<hidden>") + "]";
+    }
+  }
+
+  /**
+   * What one address or user may cost a node: requests without valid credentials per address
+   * ({@code anonymousPerSecond}, {@code anonymousBurst}), live websockets per user and per address,
+   * and the window over which refusals are counted into one audit row per address.
+   */
+  public record Limits(double anonymousPerSecond, int anonymousBurst, int liveConnectionsPerUser,
+                       int liveConnectionsPerAddress, int refusalWindowSeconds) { }
 
   /**
    * The database. {@code user} is the role Muster runs as; with {@code ownerUser} set, migrations run
@@ -117,6 +141,12 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
       Map.entry("MUSTER_ALLOWED_ORIGINS", "security.allowedOrigins"),
       Map.entry("MUSTER_RATE_PER_SECOND", "security.requestsPerSecond"),
       Map.entry("MUSTER_RATE_BURST", "security.burst"),
+      Map.entry("MUSTER_TRUSTED_PROXIES", "http.trustedProxies"),
+      Map.entry("MUSTER_METRICS_TOKEN", "http.metricsToken"),
+      Map.entry("MUSTER_HEADER_TIMEOUT_SECONDS", "http.headerTimeoutSeconds"),
+      Map.entry("MUSTER_IDLE_TIMEOUT_SECONDS", "http.idleTimeoutSeconds"),
+      Map.entry("MUSTER_LIVE_PER_USER", "limits.liveConnectionsPerUser"),
+      Map.entry("MUSTER_LIVE_PER_ADDRESS", "limits.liveConnectionsPerAddress"),
       Map.entry("MUSTER_AUDIT_KEY", "security.auditKey"),
       Map.entry("MUSTER_AUDIT_KEY_FILE", "security.auditKeyFile"),
       Map.entry("MUSTER_AUDIT_CHECKPOINTS", "security.auditCheckpointFile"));
@@ -124,7 +154,8 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
   static JsonObject defaults() {
     return new JsonObject()
         .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080)
-            .put("publicBaseUrl", "http://localhost:8080").put("bodyLimitBytes", 65536))
+            .put("publicBaseUrl", "http://localhost:8080").put("bodyLimitBytes", 65536).put("headerTimeoutSeconds", 10)
+            .put("idleTimeoutSeconds", 120).put("trustedProxies", new JsonArray()))
         .put("db", new JsonObject()
             .put("url", "jdbc:h2:file:./data/muster;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE")
             .put("user", "sa").put("password", "").put("poolSize", 10))
@@ -138,7 +169,9 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
         .put("security", new JsonObject().put("jwtSecretFile", "./data/jwt-secret").put("issuer", "muster")
             .put("tokenMinutes", 15).put("allowedOrigins", new JsonArray()).put("requestsPerSecond", 20)
             .put("burst", 100).put("loginsPerMinute", 10).put("bcryptCost", 12)
-            .put("auditKeyFile", "./data/audit-key").put("auditCheckpointFile", "./data/audit-checkpoints.log"));
+            .put("auditKeyFile", "./data/audit-key").put("auditCheckpointFile", "./data/audit-checkpoints.log"))
+        .put("limits", new JsonObject().put("anonymousPerSecond", 5).put("anonymousBurst", 30)
+            .put("liveConnectionsPerUser", 20).put("liveConnectionsPerAddress", 100).put("refusalWindowSeconds", 60));
   }
 
   /** Defaults, the file (if it exists), the environment. */
@@ -182,11 +215,15 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
     JsonObject files = j.getJsonObject("files");
     JsonObject dispatch = j.getJsonObject("dispatch");
     JsonObject security = j.getJsonObject("security");
+    JsonObject limits = j.getJsonObject("limits");
     boolean twilioAccount = present(sms.getString("accountSid")) && sms.getString("apiBaseUrl") == null;
     String nodeId = j.getString("nodeId", "node-" + UUID.randomUUID().toString().substring(0, 8));
     return new MusterConfig(nodeId,
         new Http(http.getString("host"), integer(j, "http.port"), stripSlash(http.getString("publicBaseUrl")),
-            integer(j, "http.bodyLimitBytes")),
+            integer(j, "http.bodyLimitBytes"), positive(j, "http.headerTimeoutSeconds"),
+            positive(j, "http.idleTimeoutSeconds"),
+            http.getValue("trustedProxies") == null ? List.of() : members(http.getValue("trustedProxies")),
+            present(http.getString("metricsToken")) ? http.getString("metricsToken").strip() : null),
         new Database(db.getString("url"), db.getString("user"), db.getString("password", ""), integer(j, "db.poolSize"),
             db.getString("ownerUser"), db.getString("ownerPassword", "")),
         new Sms(sms.getString("accountSid"), sms.getString("authToken"), sms.getString("from"),
@@ -203,7 +240,10 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
             security.getValue("allowedOrigins") == null ? List.of() : members(security.getValue("allowedOrigins")),
             number(j, "security.requestsPerSecond"), integer(j, "security.burst"), integer(j, "security.loginsPerMinute"),
             integer(j, "security.bcryptCost"), security.getString("auditKey"), security.getString("auditKeyFile"),
-            security.getString("auditCheckpointFile")));
+            security.getString("auditCheckpointFile")),
+        new Limits(number(j, "limits.anonymousPerSecond"), positive(j, "limits.anonymousBurst"),
+            positive(j, "limits.liveConnectionsPerUser"), positive(j, "limits.liveConnectionsPerAddress"),
+            positive(j, "limits.refusalWindowSeconds")));
   }
 
   private static void set(JsonObject json, String path, Object value) {
@@ -223,6 +263,14 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("configuration: " + path + " must be a whole number, got '" + v + "'");
     }
+  }
+
+  private static int positive(JsonObject root, String path) {
+    int v = integer(root, path);
+    if (v <= 0) {
+      throw new IllegalArgumentException("configuration: " + path + " must be 1 or more, got " + v);
+    }
+    return v;
   }
 
   private static double number(JsonObject root, String path) {

@@ -6,104 +6,98 @@ import io.muster.security.AuditTrail;
 import io.muster.security.Checkpoint;
 import io.muster.security.Principal;
 import io.muster.security.Role;
+import io.muster.security.Sessions;
 import io.muster.security.Tickets;
 import io.muster.security.Tokens;
 import io.muster.store.AsyncDb;
 import io.muster.store.Audit;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.openapi.router.RouterBuilder;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
-/** The API's sign-in, websocket ticket, user, key and audit operations. */
+/** The API's sign-in, websocket ticket, user administration, key and audit operations. */
 final class SecurityApi {
   private final AsyncDb db;
   private final Accounts accounts;
   private final Tokens tokens;
+  private final Sessions sessions;
   private final Tickets tickets;
   private final AuditTrail audit;
   private final JsonObject about;
 
-  SecurityApi(AsyncDb db, Accounts accounts, Tokens tokens, Tickets tickets, AuditTrail audit, JsonObject about) {
+  SecurityApi(AsyncDb db, Accounts accounts, Tokens tokens, Sessions sessions, Tickets tickets, AuditTrail audit,
+              JsonObject about) {
     this.db = db;
     this.accounts = accounts;
     this.tokens = tokens;
+    this.sessions = sessions;
     this.tickets = tickets;
     this.audit = audit;
     this.about = about;
   }
 
-  void mount(RouterBuilder builder) {
-    builder.getRoute("about").addHandler(ctx -> HttpVerticle.json(ctx, 200, about));
-    builder.getRoute("login").addHandler(this::login);
-    builder.getRoute("refreshToken").addHandler(this::refresh);
-    builder.getRoute("me").addHandler(ctx -> HttpVerticle.json(ctx, 200, ApiGuard.principal(ctx).toJson()));
-    builder.getRoute("changePassword").addHandler(this::changePassword);
-    builder.getRoute("wsTicket").addHandler(ctx -> db.run(() -> tickets.issue(ApiGuard.principal(ctx)))
+  /** The handler of each operation this class answers, by operation id. */
+  void handlers(Map<String, Handler<RoutingContext>> into) {
+    into.put("about", ctx -> HttpVerticle.json(ctx, 200, about));
+    into.put("login", this::login);
+    into.put("refreshToken", this::refresh);
+    into.put("me", ctx -> HttpVerticle.json(ctx, 200, ApiGuard.principal(ctx).toJson()
+        .put("mustChangePassword", ApiGuard.caller(ctx).mustChangePassword())));
+    into.put("changePassword", this::changePassword);
+    into.put("logout", this::logout);
+    into.put("wsTicket", ctx -> db.run(() -> tickets.issue(ApiGuard.principal(ctx), ApiGuard.caller(ctx).tokenVersion()))
         .onSuccess(t -> HttpVerticle.json(ctx, 200, new JsonObject().put("ticket", t)
             .put("expiresIn", Tickets.LIFETIME.toSeconds())))
         .onFailure(t -> Failures.respond(ctx, t)));
-    builder.getRoute("listUsers").addHandler(ctx -> db.run(accounts::users)
-        .onSuccess(users -> HttpVerticle.json(ctx, 200, new JsonObject().put("users", users)))
-        .onFailure(t -> Failures.respond(ctx, t)));
-    builder.getRoute("createUser").addHandler(this::createUser);
-    builder.getRoute("listApiKeys").addHandler(ctx -> db.run(accounts::keys)
-        .onSuccess(keys -> HttpVerticle.json(ctx, 200, new JsonObject().put("keys", keys)))
-        .onFailure(t -> Failures.respond(ctx, t)));
-    builder.getRoute("createApiKey").addHandler(this::createKey);
-    builder.getRoute("revokeApiKey").addHandler(ctx -> db.run(() -> accounts.revokeKey(ctx.pathParam("id")))
-        .onSuccess(done -> {
-          if (done) {
-            HttpVerticle.json(ctx, 200, new JsonObject().put("id", ctx.pathParam("id")).put("revoked", true));
-          } else {
-            Failures.respond(ctx, ErrorCode.NOT_FOUND, "no active key with id '" + ctx.pathParam("id") + "'", "id");
-          }
-        })
-        .onFailure(t -> Failures.respond(ctx, t)));
-    builder.getRoute("verifyAudit").addHandler(ctx -> audit.flush()
-        .compose(v -> db.run(audit::verify))
-        .onSuccess(r -> HttpVerticle.json(ctx, 200, new JsonObject().put("intact", r.intact()).put("rows", r.chain().rows())
+    into.put("listUsers", ctx -> answer(ctx, 200, db.run(accounts::users).map(users -> new JsonObject().put("users", users))));
+    into.put("createUser", this::createUser);
+    into.put("updateUser", this::updateUser);
+    into.put("disableUser", ctx -> userChange(ctx, "disabled", id -> accounts.setDisabled(id, true)));
+    into.put("enableUser", ctx -> userChange(ctx, "enabled", id -> accounts.setDisabled(id, false)));
+    into.put("removeUser", ctx -> userChange(ctx, "removed", accounts::remove).onSuccess(p ->
+        ctx.response().setStatusCode(204).end()));
+    into.put("resetPassword", this::resetPassword);
+    into.put("listApiKeys", ctx -> answer(ctx, 200, db.run(accounts::keys).map(keys -> new JsonObject().put("keys", keys))));
+    into.put("createApiKey", this::createKey);
+    into.put("revokeApiKey", this::revokeKey);
+    into.put("verifyAudit", ctx -> answer(ctx, 200, audit.flush().compose(v -> db.run(audit::verify))
+        .map(r -> new JsonObject().put("intact", r.intact()).put("rows", r.chain().rows())
             .put("headHash", r.chain().headHash()).put("problems", new JsonArray(r.problems()))
-            .put("notes", new JsonArray(r.notes())).put("checkpoints", r.checkpoints())))
-        .onFailure(t -> Failures.respond(ctx, t)));
-    builder.getRoute("auditCheckpoint").addHandler(this::checkpoint);
-  }
-
-  /** The newest checkpoint this node signed, and the public key that verifies it, for an outside collector. */
-  private void checkpoint(RoutingContext ctx) {
-    Checkpoint latest = audit.latest();
-    if (latest == null) {
-      Failures.respond(ctx, ErrorCode.UNAVAILABLE, "this node has not signed a checkpoint yet", null);
-      return;
-    }
-    HttpVerticle.json(ctx, 200, new JsonObject().put("checkpoint", new JsonObject(latest.line()))
-        .put("algorithm", "Ed25519")
-        .put("publicKey", Base64.getEncoder().encodeToString(audit.key().publicKey()))
-        .put("publicKeyPem", audit.key().publicKeyPem()));
+            .put("notes", new JsonArray(r.notes())).put("checkpoints", r.checkpoints()))));
+    into.put("auditCheckpoint", this::checkpoint);
   }
 
   private void login(RoutingContext ctx) {
     JsonObject body = ctx.body().asJsonObject();
     String username = body.getString("username");
-    db.run(() -> accounts.login(username, body.getString("password"))).onSuccess(found -> {
-      String ip = ApiGuard.origin(ctx);
-      if (found.isEmpty()) {
+    String ip = ApiGuard.origin(ctx);
+    db.run(() -> accounts.login(username, body.getString("password"))).onSuccess(outcome -> {
+      if (outcome instanceof Accounts.SignIn.Ok ok) {
+        audit.record(new Audit.Entry(ok.standing().principal().actor(), ip, "login", "user:" + username, "200", ""));
+        HttpVerticle.json(ctx, 200, signedIn(ok.standing()));
+      } else if (outcome instanceof Accounts.SignIn.Locked locked) {
+        audit.record(new Audit.Entry("anonymous", ip, "login", "user:" + username, "429", "too many wrong passwords"));
+        ctx.response().putHeader("Retry-After", Long.toString(locked.retryAfterSeconds()));
+        Failures.respond(ctx, ErrorCode.TOO_MANY_REQUESTS, "too many wrong passwords for this account; try again in "
+            + locked.retryAfterSeconds() + " s", null);
+      } else {
         audit.record(new Audit.Entry("anonymous", ip, "login", "user:" + username, "401", "wrong username or password"));
         ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"muster\"");
         Failures.respond(ctx, ErrorCode.UNAUTHORIZED, "the username or password is wrong", null);
-        return;
       }
-      Principal p = found.get();
-      audit.record(new Audit.Entry(p.actor(), ip, "login", "user:" + username, "200", ""));
-      HttpVerticle.json(ctx, 200, signedIn(p));
     }).onFailure(t -> Failures.respond(ctx, t));
   }
 
-  private JsonObject signedIn(Principal p) {
-    return new JsonObject().put("accessToken", tokens.issue(p)).put("tokenType", "Bearer")
-        .put("expiresIn", tokens.expiresInSeconds()).put("user", p.toJson());
+  private JsonObject signedIn(Accounts.Standing s) {
+    return new JsonObject().put("accessToken", tokens.issue(s)).put("tokenType", "Bearer")
+        .put("expiresIn", tokens.expiresInSeconds())
+        .put("user", s.principal().toJson().put("mustChangePassword", s.mustChangePassword()));
   }
 
   /** A wall screen stays signed in by trading its token for a fresh one before it expires. */
@@ -113,7 +107,8 @@ final class SecurityApi {
       Failures.respond(ctx, ErrorCode.FORBIDDEN, "a machine key has no token to refresh", null);
       return;
     }
-    db.run(() -> accounts.current(p)).onSuccess(now -> {
+    // The gate has just checked the token against the user as stored now (at most a second old).
+    sessions.standing(p.id()).onSuccess(now -> {
       if (now.isEmpty()) {
         Failures.respond(ctx, ErrorCode.UNAUTHORIZED, "this user can no longer sign in", null);
       } else {
@@ -129,28 +124,121 @@ final class SecurityApi {
       return;
     }
     JsonObject body = ctx.body().asJsonObject();
+    Future<Accounts.Standing> changed = db.run(() ->
+        accounts.changePassword(p, body.getString("currentPassword"), body.getString("newPassword")));
+    answer(ctx, 200, changed.map(s -> {
+      sessions.userChanged(p.id());
+      ctx.put(ApiGuard.AUDIT_TARGET, "user:" + p.name());
+      ctx.put(ApiGuard.AUDIT_DETAIL, "password changed; earlier tokens ended");
+      return signedIn(s);
+    }));
+  }
+
+  private void logout(RoutingContext ctx) {
+    Principal p = ApiGuard.principal(ctx);
+    if (p.kind() != Principal.Kind.USER) {
+      Failures.respond(ctx, ErrorCode.FORBIDDEN, "a machine key cannot sign out; an admin revokes it", null);
+      return;
+    }
     db.run(() -> {
-      accounts.changePassword(p, body.getString("currentPassword"), body.getString("newPassword"));
+      accounts.endSessions(p.id());
       return null;
-    }).onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(t -> Failures.respond(ctx, t));
+    }).onSuccess(v -> {
+      sessions.userChanged(p.id());
+      ctx.put(ApiGuard.AUDIT_TARGET, "user:" + p.name());
+      ctx.put(ApiGuard.AUDIT_DETAIL, "signed out; every token of this user ended");
+      ctx.response().setStatusCode(204).end();
+    }).onFailure(t -> Failures.respond(ctx, t));
   }
 
   private void createUser(RoutingContext ctx) {
     JsonObject body = ctx.body().asJsonObject();
     String actor = ApiGuard.principal(ctx).actor();
-    db.run(() -> accounts.createUser(body.getString("username"), body.getString("password"),
+    answer(ctx, 201, db.run(() -> accounts.createUser(body.getString("username"), body.getString("password"),
             Role.of("role", body.getString("role")), strings(body.getJsonArray("facilities")), actor))
-        .onSuccess(p -> HttpVerticle.json(ctx, 201, p.toJson()))
-        .onFailure(t -> Failures.respond(ctx, t));
+        .map(p -> {
+          ctx.put(ApiGuard.AUDIT_TARGET, "user:" + p.name());
+          ctx.put(ApiGuard.AUDIT_DETAIL, "created as " + p.role().id() + " of " + p.scopeHeader());
+          return p.toJson();
+        }));
+  }
+
+  private void updateUser(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    Role role = body.getString("role") == null ? null : Role.of("role", body.getString("role"));
+    List<String> facilities = body.getJsonArray("facilities") == null ? null : strings(body.getJsonArray("facilities"));
+    userChange(ctx, "now " + (role == null ? "" : role.id() + " ") + (facilities == null ? "" : "of " + facilities),
+        id -> accounts.update(id, role, facilities))
+        .onSuccess(p -> HttpVerticle.json(ctx, 200, p.toJson()));
+  }
+
+  private void resetPassword(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    answer(ctx, 200, db.run(() -> accounts.resetPassword(id)).map(reset -> {
+      sessions.userChanged(id);
+      ctx.put(ApiGuard.AUDIT_TARGET, "user:" + reset.principal().name());
+      ctx.put(ApiGuard.AUDIT_DETAIL, "password reset; must be changed at the next sign-in; earlier tokens ended");
+      return new JsonObject().put("temporaryPassword", reset.temporaryPassword()).put("user", reset.principal().toJson());
+    }));
+  }
+
+  /**
+   * Runs an administrator's change to a user, forgets what this node kept about the user (other
+   * nodes re-read within a second), and names the user and the change for the audit row. Answers
+   * the failure itself; the caller answers the success.
+   */
+  private Future<Principal> userChange(RoutingContext ctx, String what, Function<String, Principal> change) {
+    String id = ctx.pathParam("id");
+    Future<Principal> changed = db.run(() -> change.apply(id)).onSuccess(p -> {
+      sessions.userChanged(id);
+      ctx.put(ApiGuard.AUDIT_TARGET, "user:" + p.name());
+      ctx.put(ApiGuard.AUDIT_DETAIL, what.strip());
+    }).onFailure(t -> Failures.respond(ctx, t));
+    if (!"removed".equals(what)) {
+      changed.onSuccess(p -> HttpVerticle.json(ctx, 200, p.toJson()));
+    }
+    return changed;
   }
 
   private void createKey(RoutingContext ctx) {
     JsonObject body = ctx.body().asJsonObject();
     String actor = ApiGuard.principal(ctx).actor();
-    db.run(() -> accounts.createKey(body.getString("name"), Role.of("role", body.getString("role")),
+    answer(ctx, 201, db.run(() -> accounts.createKey(body.getString("name"), Role.of("role", body.getString("role")),
             strings(body.getJsonArray("facilities")), actor))
-        .onSuccess(k -> HttpVerticle.json(ctx, 201, k.principal().toJson().put("key", k.key())))
-        .onFailure(t -> Failures.respond(ctx, t));
+        .map(k -> {
+          ctx.put(ApiGuard.AUDIT_TARGET, "key:" + k.principal().name());
+          return k.principal().toJson().put("key", k.key());
+        }));
+  }
+
+  /** The newest checkpoint this node signed, and the public key that verifies it, for an outside collector. */
+  private void checkpoint(RoutingContext ctx) {
+    Checkpoint latest = audit.latest();
+    if (latest == null) {
+      Failures.respond(ctx, ErrorCode.UNAVAILABLE, "this node has not signed a checkpoint yet", null);
+      return;
+    }
+    HttpVerticle.json(ctx, 200, new JsonObject().put("checkpoint", new JsonObject(latest.line()))
+        .put("algorithm", "Ed25519")
+        .put("publicKey", Base64.getEncoder().encodeToString(audit.key().publicKey()))
+        .put("publicKeyPem", audit.key().publicKeyPem()));
+  }
+
+  private void revokeKey(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    db.run(() -> accounts.revokeKey(id)).onSuccess(done -> {
+      sessions.keysChanged();
+      if (done) {
+        ctx.put(ApiGuard.AUDIT_TARGET, "key:" + id);
+        HttpVerticle.json(ctx, 200, new JsonObject().put("id", id).put("revoked", true));
+      } else {
+        Failures.respond(ctx, ErrorCode.NOT_FOUND, "no active key with id '" + id + "'", "id");
+      }
+    }).onFailure(t -> Failures.respond(ctx, t));
+  }
+
+  private static void answer(RoutingContext ctx, int status, Future<JsonObject> answer) {
+    answer.onSuccess(body -> HttpVerticle.json(ctx, status, body)).onFailure(t -> Failures.respond(ctx, t));
   }
 
   private static List<String> strings(JsonArray a) {

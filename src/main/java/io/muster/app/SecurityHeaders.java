@@ -2,7 +2,6 @@ package io.muster.app;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 
@@ -21,8 +20,13 @@ final class SecurityHeaders {
   private SecurityHeaders() {
   }
 
+  /** The headers alone, also for answers that no route sends (a request the HTTP decoder refused). */
+  static void addTo(MultiMap headers) {
+    headers.addAll(HEADERS);
+  }
+
   static void add(RoutingContext ctx) {
-    ctx.response().headers().addAll(HEADERS);
+    addTo(ctx.response().headers());
     if (ctx.request().path().startsWith("/api/")) {
       ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
     }
@@ -30,26 +34,44 @@ final class SecurityHeaders {
   }
 
   /**
-   * A browser page may open the live stream when it comes from this node (its origin names the host
-   * the request was sent to), from the public base URL, or from a configured origin.
+   * A browser page may open the live stream when its origin is the public base URL's or a
+   * configured one. The request's own Host header is not a reason: the client chooses it. When the
+   * public base URL is on this machine's loopback (the embedded default), the other loopback
+   * spellings of it (localhost, 127.0.0.1, [::1], same scheme and port) count as the same origin.
    */
-  static boolean originAllowed(String origin, HostAndPort authority, MusterConfig config) {
+  static boolean originAllowed(String origin, MusterConfig config) {
     String o = origin.strip().toLowerCase();
-    if (o.equals(originOf(config.http().publicBaseUrl()))) {
+    String own = originOf(config.http().publicBaseUrl());
+    if (o.equals(own) || config.security().allowedOrigins().stream().anyMatch(a -> o.equals(a.strip().toLowerCase()))) {
       return true;
     }
-    if (config.security().allowedOrigins().stream().anyMatch(a -> o.equals(a.strip().toLowerCase()))) {
-      return true;
-    }
-    if (authority == null) {
-      return false;
-    }
-    String host = authority.host() + (authority.port() > 0 ? ":" + authority.port() : "");
-    return o.equals("http://" + host.toLowerCase()) || o.equals("https://" + host.toLowerCase());
+    return loopback(own) && loopback(o) && o.equals(withHost(own, host(o)));
   }
 
+  private static boolean loopback(String origin) {
+    String host = host(origin);
+    return host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
+  }
+
+  private static String host(String origin) {
+    try {
+      URI u = URI.create(origin);
+      return u.getHost() == null ? "" : u.getHost().toLowerCase();
+    } catch (IllegalArgumentException e) {
+      return "";
+    }
+  }
+
+  private static String withHost(String origin, String host) {
+    URI u = URI.create(origin);
+    return (u.getScheme() + "://" + host + (u.getPort() > 0 ? ":" + u.getPort() : "")).toLowerCase();
+  }
+
+  /** An origin as a browser writes it: scheme, host, and the port unless it is the scheme's default. */
   private static String originOf(String url) {
     URI u = URI.create(url);
-    return (u.getScheme() + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "")).toLowerCase();
+    boolean defaultPort = ("https".equalsIgnoreCase(u.getScheme()) && u.getPort() == 443)
+        || ("http".equalsIgnoreCase(u.getScheme()) && u.getPort() == 80);
+    return (u.getScheme() + "://" + u.getHost() + (u.getPort() > 0 && !defaultPort ? ":" + u.getPort() : "")).toLowerCase();
   }
 }

@@ -13,6 +13,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,21 +25,40 @@ import java.util.UUID;
 /**
  * Users and machine keys in the database. Every call blocks (run it on a worker). Passwords are
  * kept as bcrypt hashes and keys as SHA-256 digests: neither can be read back.
+ *
+ * <p>Each user has a token version: a change of password, role or facilities, a disable, a reset
+ * and a sign-out raise it, which ends every token issued before ({@link Sessions}).
  */
 public final class Accounts {
   private static final String USERNAME = "[a-z0-9][a-z0-9._-]{2,63}";
   private static final String KEY_PREFIX = "mk_";
+  private static final String USER_COLUMNS = "id, username, password_hash, user_role, facilities, disabled, token_version,"
+      + " must_change_password, failed_logins, locked_until";
 
   private final Db db;
   private final Clock clock;
   private final Passwords passwords;
   private final Set<String> facilities;
+  private final LoginThrottle unknownNames = new LoginThrottle();
 
   public Accounts(Db db, Clock clock, Passwords passwords, Set<String> facilities) {
     this.db = db;
     this.clock = clock;
     this.passwords = passwords;
     this.facilities = facilities;
+  }
+
+  /** A user as stored now: who, the token version tokens must carry, and whether the password must change first. */
+  public record Standing(Principal principal, int version, boolean mustChangePassword) { }
+
+  /** How a sign-in ended. */
+  public sealed interface SignIn {
+    record Ok(Standing standing) implements SignIn { }
+
+    record Refused() implements SignIn { }
+
+    /** Too many wrong passwords in a row: refused without looking at the password. */
+    record Locked(long retryAfterSeconds) implements SignIn { }
   }
 
   /** A user created with its password, and the key a new machine key is known by (shown once). */
@@ -85,42 +106,150 @@ public final class Accounts {
     return p;
   }
 
-  /** The user when the password is right (the time taken does not tell whether the user exists). */
-  public Optional<Principal> login(String username, String password) {
-    Optional<StoredUser> user = username != null && username.matches(USERNAME) ? db.tx(c -> user(c, username))
+  /**
+   * Signs a user in. Wrong passwords in a row lock the account for a growing time ({@link
+   * LoginThrottle}); names that do not exist are throttled the same way, so the answers do not
+   * tell whether a user exists, and neither does the time taken.
+   */
+  public SignIn login(String username, String password) {
+    Instant now = clock.instant();
+    Optional<StoredUser> user = username != null && username.matches(USERNAME) ? db.tx(c -> user(c, "username", username))
         : Optional.empty();
-    String hash = user.map(StoredUser::hash).orElse(null);
-    boolean ok = passwords.matches(hash, password);
-    return ok && user.isPresent() && !user.get().disabled() ? Optional.of(user.get().principal()) : Optional.empty();
+    if (user.isEmpty()) {
+      long wait = unknownNames.waitSeconds(String.valueOf(username), now);
+      if (wait > 0) {
+        return new SignIn.Locked(wait);
+      }
+      passwords.matches(null, password);
+      unknownNames.failed(String.valueOf(username), now);
+      return new SignIn.Refused();
+    }
+    StoredUser u = user.get();
+    if (u.lockedUntil() != null && u.lockedUntil().isAfter(now)) {
+      return new SignIn.Locked(Math.max(1, Duration.between(now, u.lockedUntil()).toSeconds() + 1));
+    }
+    if (!passwords.matches(u.hash(), password)) {
+      recordFailure(u.standing().principal().id(), now);
+      return new SignIn.Refused();
+    }
+    if (u.disabled()) {
+      return new SignIn.Refused();
+    }
+    if (u.failedLogins() > 0) {
+      db.tx(c -> Db.update(c, "UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = ?",
+          u.standing().principal().id()));
+    }
+    return new SignIn.Ok(u.standing());
   }
 
-  /** The user as stored now (role and facilities may have changed since a token was issued), unless disabled. */
-  public Optional<Principal> current(Principal who) {
-    return db.tx(c -> user(c, who.name())).filter(u -> !u.disabled() && u.principal().id().equals(who.id()))
-        .map(StoredUser::principal);
+  private void recordFailure(String id, Instant now) {
+    db.tx(c -> {
+      Db.update(c, "UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = ?", id);
+      int failures = user(c, "id", id).map(StoredUser::failedLogins).orElse(0);
+      Duration lock = LoginThrottle.lockAfter(failures);
+      if (!lock.isZero()) {
+        Db.update(c, "UPDATE app_user SET locked_until = ? WHERE id = ?", Db.ts(now.plus(lock)), id);
+      }
+      return null;
+    });
   }
 
-  public void changePassword(Principal who, String current, String next) {
+  /** The user as stored now, unless removed or disabled. */
+  public Optional<Standing> standing(String userId) {
+    return db.tx(c -> user(c, "id", userId)).filter(u -> !u.disabled()).map(StoredUser::standing);
+  }
+
+  /** Changes the password (the current one must be given); ends every earlier token. */
+  public Standing changePassword(Principal who, String current, String next) {
     Passwords.check("newPassword", next);
-    StoredUser user = db.tx(c -> user(c, who.name())).orElseThrow(() ->
+    StoredUser user = db.tx(c -> user(c, "id", who.id())).orElseThrow(() ->
         new Rejection(ErrorCode.UNAUTHORIZED, null, "no such user"));
     if (!passwords.matches(user.hash(), current == null ? "" : current)) {
       throw new Rejection(ErrorCode.FORBIDDEN, "currentPassword", "the current password is wrong");
     }
+    if (passwords.matches(user.hash(), next)) {
+      throw new InvalidInput("newPassword", "must differ from the current password");
+    }
     String hash = passwords.hash(next);
-    db.tx(c -> Db.update(c, "UPDATE app_user SET password_hash = ? WHERE id = ?", hash, user.principal().id()));
+    return db.tx(c -> {
+      Db.update(c, "UPDATE app_user SET password_hash = ?, must_change_password = FALSE,"
+          + " token_version = token_version + 1 WHERE id = ?", hash, who.id());
+      return user(c, "id", who.id()).orElseThrow().standing();
+    });
+  }
+
+  /** Ends every token of this user (sign-out). */
+  public void endSessions(String userId) {
+    db.tx(c -> Db.update(c, "UPDATE app_user SET token_version = token_version + 1 WHERE id = ?", userId));
+  }
+
+  /** A new role or facilities (null: unchanged); ends the user's tokens. The last admin cannot be demoted. */
+  public Principal update(String userId, Role role, List<String> scope) {
+    List<String> checked = scope == null ? null : scope("facilities", scope);
+    return db.tx(c -> {
+      StoredUser u = existing(c, userId);
+      if (role != null && role != Role.ADMIN) {
+        keepAnAdmin(c, u);
+      }
+      Principal before = u.standing().principal();
+      Db.update(c, "UPDATE app_user SET user_role = ?, facilities = ?, token_version = token_version + 1 WHERE id = ?",
+          (role == null ? before.role() : role).id(),
+          checked == null ? before.scopeHeader() : String.join(",", checked), userId);
+      return user(c, "id", userId).orElseThrow().standing().principal();
+    });
+  }
+
+  /** Disables (ending the user's tokens) or enables (lifting a lockout) a user. The last admin stays enabled. */
+  public Principal setDisabled(String userId, boolean disabled) {
+    return db.tx(c -> {
+      StoredUser u = existing(c, userId);
+      if (disabled) {
+        keepAnAdmin(c, u);
+        Db.update(c, "UPDATE app_user SET disabled = TRUE, token_version = token_version + 1 WHERE id = ?", userId);
+      } else {
+        Db.update(c, "UPDATE app_user SET disabled = FALSE, failed_logins = 0, locked_until = NULL WHERE id = ?", userId);
+      }
+      return u.standing().principal();
+    });
+  }
+
+  /** A user's new temporary password, shown once. */
+  public record Reset(Principal principal, String temporaryPassword) { }
+
+  /** A new temporary password (disabled users too); the user must change it before anything else. */
+  public Reset resetPassword(String userId) {
+    String temporary = Passwords.random(20);
+    String hash = passwords.hash(temporary);
+    Principal p = db.tx(c -> {
+      StoredUser u = existing(c, userId);
+      Db.update(c, "UPDATE app_user SET password_hash = ?, must_change_password = TRUE, failed_logins = 0,"
+          + " locked_until = NULL, token_version = token_version + 1 WHERE id = ?", hash, userId);
+      return u.standing().principal();
+    });
+    return new Reset(p, temporary);
+  }
+
+  /** Removes a user (the audit log keeps the name); the last admin cannot be removed. */
+  public Principal remove(String userId) {
+    return db.tx(c -> {
+      StoredUser u = existing(c, userId);
+      keepAnAdmin(c, u);
+      Db.update(c, "DELETE FROM app_user WHERE id = ?", userId);
+      return u.standing().principal();
+    });
   }
 
   public JsonArray users() {
     return db.tx(c -> {
       JsonArray out = new JsonArray();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT id, username, user_role, facilities, disabled, created_at FROM app_user ORDER BY username");
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + ", created_at FROM app_user ORDER BY username");
            ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new JsonObject().put("id", rs.getString(1)).put("username", rs.getString(2))
-              .put("role", rs.getString(3)).put("facilities", new JsonArray(split(rs.getString(4))))
-              .put("disabled", rs.getBoolean(5)).put("createdAt", Db.instant(rs.getObject(6)).toString()));
+          StoredUser u = stored(rs);
+          out.add(u.standing().principal().toJson().put("disabled", u.disabled())
+              .put("mustChangePassword", u.standing().mustChangePassword())
+              .put("lockedUntil", u.lockedUntil() == null ? null : u.lockedUntil().toString())
+              .put("createdAt", Db.instant(rs.getObject(11)).toString()));
         }
       }
       return out;
@@ -204,20 +333,49 @@ public final class Accounts {
     return out.contains(Principal.ALL) ? List.of(Principal.ALL) : out;
   }
 
-  private record StoredUser(Principal principal, String hash, boolean disabled) { }
-
-  private static Optional<StoredUser> user(Connection c, String username) throws SQLException {
+  /**
+   * Refuses a change that would leave no enabled administrator. The enabled admins are locked first,
+   * so two administrators cannot demote each other at the same moment.
+   */
+  private static void keepAnAdmin(Connection c, StoredUser target) throws SQLException {
+    if (target.disabled() || target.standing().principal().role() != Role.ADMIN) {
+      return;
+    }
+    int others = 0;
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT id, username, password_hash, user_role, facilities, disabled FROM app_user WHERE username = ?")) {
-      ps.setString(1, username);
+        "SELECT id FROM app_user WHERE user_role = 'admin' AND disabled = FALSE FOR UPDATE")) {
       try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
+        while (rs.next()) {
+          others += rs.getString(1).equals(target.standing().principal().id()) ? 0 : 1;
         }
-        return Optional.of(new StoredUser(new Principal(rs.getString(1), rs.getString(2), Principal.Kind.USER,
-            Role.of("role", rs.getString(4)), split(rs.getString(5))), rs.getString(3), rs.getBoolean(6)));
       }
     }
+    if (others == 0) {
+      throw new Rejection(ErrorCode.CONFLICT, "id", "'" + target.standing().principal().name()
+          + "' is the last enabled administrator; make another user an administrator first");
+    }
+  }
+
+  private record StoredUser(Standing standing, String hash, boolean disabled, int failedLogins, Instant lockedUntil) { }
+
+  private static StoredUser existing(Connection c, String id) throws SQLException {
+    return user(c, "id", id).orElseThrow(() -> new Rejection(ErrorCode.NOT_FOUND, "id", "no user with id '" + id + "'"));
+  }
+
+  private static Optional<StoredUser> user(Connection c, String column, String value) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM app_user WHERE " + column + " = ?")) {
+      ps.setString(1, value);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(stored(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  private static StoredUser stored(ResultSet rs) throws SQLException {
+    Principal p = new Principal(rs.getString(1), rs.getString(2), Principal.Kind.USER, Role.of("role", rs.getString(4)),
+        split(rs.getString(5)));
+    return new StoredUser(new Standing(p, rs.getInt(7), rs.getBoolean(8)), rs.getString(3), rs.getBoolean(6),
+        rs.getInt(9), Db.instant(rs.getObject(10)));
   }
 
   private static List<String> split(String facilities) {

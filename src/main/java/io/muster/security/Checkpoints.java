@@ -1,5 +1,6 @@
 package io.muster.security;
 
+import io.muster.store.DataDirectory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +14,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The file a node appends its checkpoints to, one JSON line each, readable by its owner only. An
+ * The file a node appends its checkpoints to, one JSON line each, readable by its owner only (a
+ * folder it creates for it is too). An
  * external collector copies it (or the node's log, which carries the same lines) somewhere the
  * database's administrators cannot write; {@code audit-verify --checkpoints} reads either.
  */
@@ -39,9 +41,10 @@ public final class Checkpoints {
   public void append(Checkpoint checkpoint) throws IOException {
     synchronized (Checkpoints.class) {
       if (!Files.exists(file)) {
-        Secrets.privateFolder(file);
-        Files.createFile(file);
-        Secrets.ownerOnly(file, "rw-------");
+        if (file.toAbsolutePath().getParent() != null) {
+          DataDirectory.create(file.toAbsolutePath().getParent());
+        }
+        DataDirectory.writeNew(file, "");
       }
       try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
         ByteBuffer line = ByteBuffer.wrap((checkpoint.line() + "\n").getBytes(StandardCharsets.UTF_8));

@@ -44,6 +44,19 @@ public final class RateLimiter {
     }
   }
 
+  /** Like {@link #take}, without taking: 0 when a request would go ahead now. */
+  public long waitSeconds(String key) {
+    Bucket b = buckets.get(key);
+    if (b == null) {
+      return 0;
+    }
+    long now = nanos.getAsLong();
+    synchronized (b) {
+      double tokens = Math.min(burst, b.tokens + (now - b.at) / 1e9 * perSecond);
+      return tokens >= 1 ? 0 : Math.max(1, (long) Math.ceil((1 - tokens) / perSecond));
+    }
+  }
+
   /** Forgets buckets that have refilled (run now and then, so idle keys do not pile up). */
   public void sweep() {
     long now = nanos.getAsLong();

@@ -1,16 +1,16 @@
 package io.muster.security;
 
+import io.muster.store.DataDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
  * Where a node's secrets come from: the environment, else a file outside the repository and the
- * database. A single node makes one up (a file readable by its owner only, in a folder only its
- * owner may enter); every node of a cluster must be given the same one.
+ * database. A single node makes one up (a file readable by its owner only; a folder it creates for
+ * it is too, see {@link DataDirectory}); every node of a cluster must be given the same one.
  */
 public final class Secrets {
   /** A kind of secret: what it is called, the variables that give it, what it is for when shared. */
@@ -69,51 +69,15 @@ public final class Secrets {
     new SecureRandom().nextBytes(bytes);
     String made = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     try {
-      writePrivate(file, made + "\n");
+      if (file.getParent() != null) {
+        DataDirectory.create(file.getParent());
+      }
+      DataDirectory.writeNew(file, made + "\n");
     } catch (IOException e) {
       throw new IllegalArgumentException("the " + kind.what() + " file " + file + " cannot be written: "
           + e.getMessage(), e);
     }
     return made;
-  }
-
-  /**
-   * Creates {@code file} with the text, readable and writable by its owner only, its folder made
-   * (or narrowed to) the owner's alone. Fails if the file exists.
-   */
-  public static void writePrivate(Path file, String text) throws IOException {
-    privateFolder(file);
-    Files.writeString(file, text, java.nio.file.StandardOpenOption.CREATE_NEW);
-    ownerOnly(file, "rw-------");
-  }
-
-  /**
-   * Makes the file's folder if needed and narrows it to its owner (rwx------) where the file system
-   * allows; not the working directory or the home folder, which are not Muster's to narrow.
-   */
-  public static void privateFolder(Path file) throws IOException {
-    Path parent = file.toAbsolutePath().normalize().getParent();
-    if (parent == null) {
-      return;
-    }
-    Files.createDirectories(parent);
-    if (!parent.equals(Path.of("").toAbsolutePath()) && !parent.equals(Path.of(System.getProperty("user.home")))
-        && parent.getParent() != null) {
-      try {
-        ownerOnly(parent, "rwx------");
-      } catch (java.nio.file.FileSystemException notOurs) {
-        // A folder another user owns stays as it is; the file itself is still its owner's alone.
-      }
-    }
-  }
-
-  /** Sets POSIX permissions; elsewhere (Windows) the file keeps its folder's. */
-  public static void ownerOnly(Path path, String permissions) throws IOException {
-    try {
-      Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
-    } catch (UnsupportedOperationException notPosix) {
-      // Windows: the file keeps its folder's permissions.
-    }
   }
 
   private static String read(Kind kind, Path file) {

@@ -27,7 +27,10 @@ public final class Tickets {
     this.clock = clock;
   }
 
-  public String issue(Principal p) {
+  /** Who redeemed a ticket, and (a user) the token version they were signed in with. */
+  public record Holder(Principal principal, Integer tokenVersion) { }
+
+  public String issue(Principal p, Integer tokenVersion) {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);
     String ticket = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
@@ -35,13 +38,13 @@ public final class Tickets {
     db.tx(c -> {
       Db.update(c, "DELETE FROM ws_ticket WHERE expires_at < ?", Db.ts(now));
       return Db.update(c, "INSERT INTO ws_ticket (ticket, principal, expires_at) VALUES (?, ?, ?)",
-          ticket, p.toJson().encode(), Db.ts(now.plus(LIFETIME)));
+          ticket, p.toJson().put("tokenVersion", tokenVersion).encode(), Db.ts(now.plus(LIFETIME)));
     });
     return ticket;
   }
 
   /** The ticket's principal, once: a second use, or a use after it expired, finds nothing. */
-  public Optional<Principal> redeem(String ticket) {
+  public Optional<Holder> redeem(String ticket) {
     if (ticket == null || !ticket.matches("[A-Za-z0-9_-]{43}")) {
       return Optional.empty();
     }
@@ -61,7 +64,8 @@ public final class Tickets {
       if (Db.update(c, "DELETE FROM ws_ticket WHERE ticket = ?", ticket) != 1 || expires.isBefore(clock.instant())) {
         return Optional.empty();
       }
-      return Optional.of(Principal.fromJson(new JsonObject(principal)));
+      JsonObject holder = new JsonObject(principal);
+      return Optional.of(new Holder(Principal.fromJson(holder), holder.getInteger("tokenVersion")));
     });
   }
 }

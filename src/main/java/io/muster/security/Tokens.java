@@ -42,31 +42,39 @@ public final class Tokens {
     return minutes * 60;
   }
 
-  public String issue(Principal p) {
+  /** The claims Muster reads from a verified token: whose it is and which token version it carries. */
+  public record Claims(String userId, int version) { }
+
+  /** A token for the user as stored now; it stops working when the user's token version moves on. */
+  public String issue(Accounts.Standing s) {
+    Principal p = s.principal();
     return jwt.generateToken(new JsonObject().put("sub", p.id()).put("name", p.name()).put("role", p.role().id())
-        .put("fac", new JsonArray(p.facilities())), options);
+        .put("fac", new JsonArray(p.facilities())).put("ver", s.version()), options);
   }
 
-  /** The principal a valid token names; fails with a reason for any other token. */
-  public Future<Principal> verify(String token) {
+  /**
+   * The claims of a valid token; fails with a reason for any other token (a wrong algorithm, a bad
+   * signature, issuer, audience or expiry, or claims of the wrong shape), never with an exception.
+   */
+  public Future<Claims> verify(String token) {
     String alg = algorithm(token);
     if (!ALGORITHM.equals(alg)) {
       return Future.failedFuture("the token's algorithm must be " + ALGORITHM);
     }
-    return jwt.authenticate(new TokenCredentials(token)).compose(user -> {
-      // The signature, issuer, audience and expiry have been checked; the claims are the payload.
-      JsonObject claims = part(token, 1);
-      if (claims == null || !(claims.getValue("exp") instanceof Number)) {
-        return Future.failedFuture("the token has no expiry");
-      }
-      try {
-        return Future.succeededFuture(new Principal(claims.getString("sub"), claims.getString("name"),
-            Principal.Kind.USER, Role.of("role", claims.getString("role")),
-            claims.getJsonArray("fac").stream().map(String::valueOf).toList()));
-      } catch (RuntimeException e) {
-        return Future.failedFuture("the token's claims are incomplete");
-      }
-    });
+    JsonObject claims = part(token, 1);
+    if (claims == null || !(claims.getValue("exp") instanceof Number)) {
+      return Future.failedFuture("the token has no valid expiry");
+    }
+    if (!(claims.getValue("sub") instanceof String sub) || !(claims.getValue("ver") instanceof Integer ver)) {
+      return Future.failedFuture("the token's claims are incomplete");
+    }
+    try {
+      // The signature, issuer, audience and expiry are checked here; the claims above are the payload.
+      return jwt.authenticate(new TokenCredentials(token)).map(user -> new Claims(sub, ver))
+          .recover(t -> Future.failedFuture(t.getMessage() == null ? "the token is not valid" : t.getMessage()));
+    } catch (RuntimeException e) {
+      return Future.failedFuture("the token is not valid");
+    }
   }
 
   private static String algorithm(String token) {

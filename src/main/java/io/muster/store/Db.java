@@ -47,6 +47,7 @@ public final class Db implements AutoCloseable {
    * DELETE or TRUNCATE on the audit log; see {@link RuntimeRoleGrants}).
    */
   public static Db open(String url, String user, String password, int poolSize, String ownerUser, String ownerPassword) {
+    DataDirectory.beforeOpen(url);
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     config.setUsername(user);
@@ -70,6 +71,7 @@ public final class Db implements AutoCloseable {
       if (postgres) {
         warnWhenRuntimeRoleCanChangeAudit(dataSource, user);
       }
+      DataDirectory.afterOpen(url);
     } catch (RuntimeException e) {
       dataSource.close();
       throw e;

@@ -5,6 +5,7 @@ import io.muster.it.Http;
 import io.muster.it.LiveClient;
 import io.muster.it.TestDatabase;
 import io.muster.it.TestNodes;
+import io.muster.notify.sim.SmsSimulator;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ public final class PipelineBenchmark {
         }
       });
       List<Long> triggerToSms = triggers(base, warmup + incidents, firstSms);
-      List<Long> ackToWs = acks(node, nodes.simulator.baseUrl(), base, warmup + incidents);
+      List<Long> ackToWs = acks(node, nodes.simulator, base, warmup + incidents);
       System.out.println();
       System.out.println("Muster pipeline benchmark: one node, H2, " + incidents + " incidents (after " + warmup
           + " warm-up), 4 pages each");
@@ -76,9 +77,11 @@ public final class PipelineBenchmark {
     return latencies;
   }
 
-  private static List<Long> acks(Muster node, String simulatorBase, String base, int count) {
+  private static List<Long> acks(Muster node, SmsSimulator simulator, String base, int count) {
     List<Long> latencies = new ArrayList<>();
-    String request = new JsonObject().put("body", "1").put("webhookUrl", base + "/webhooks/twilio/sms").encode();
+    simulator.setInboundWebhookUrl(base + "/webhooks/twilio/sms");
+    String simulatorBase = simulator.baseUrl();
+    String request = new JsonObject().put("body", "1").encode();
     try (LiveClient live = LiveClient.connect(node.httpPort(), null)) {
       for (int i = 0; i < count; i++) {
         long start = System.nanoTime();

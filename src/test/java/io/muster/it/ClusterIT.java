@@ -53,7 +53,7 @@ class ClusterIT {
       assertThat(perPhone).hasSize(4).allSatisfy((phone, count) -> assertThat(count).isEqualTo(1));
       assertThat(nodes.simulator.messagesTo("+16175550102").get(0).body()).contains("[" + ref + "]");
 
-      JsonObject reply = PipelineIT.reply(TestNodes.baseUrl(b), nodes.simulator.baseUrl(), "+16175550102", "1");
+      JsonObject reply = PipelineIT.reply(TestNodes.baseUrl(b), nodes.simulator, "+16175550102", "1");
       assertThat(reply.getInteger("webhookStatus")).isEqualTo(200);
       JsonObject ack = onA.awaitType("notification.acknowledged", WAIT);
       assertThat(ack.getString("incidentId")).isEqualTo(incident.getString("id"));

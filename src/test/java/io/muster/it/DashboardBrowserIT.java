@@ -99,10 +99,13 @@ class DashboardBrowserIT {
     Browser.assumeChromium();
     db = TestDatabase.h2();
     nodes = new TestNodes(db);
+    // The browser reaches the node through the proxy: the page's origin is the proxy's, as behind a load balancer.
+    int proxyPort = TestNodes.freePort();
     node = nodes.start(new JsonObject().put("sms", new JsonObject().put("breakerOpenSeconds", 1)
-        .put("undeliveredRetrySeconds", 2)).put("files", new JsonObject().put("playbooks", playbooks().toString())));
+        .put("undeliveredRetrySeconds", 2)).put("files", new JsonObject().put("playbooks", playbooks().toString()))
+        .put("security", new JsonObject().put("allowedOrigins", new JsonArray().add("http://127.0.0.1:" + proxyPort))));
     base = TestNodes.baseUrl(node);
-    proxy = new DropProxy(node.httpPort());
+    proxy = new DropProxy(proxyPort, node.httpPort());
     token = apiToken();
     browser = Browser.start(SCREENSHOTS, 1600, 1000);
     browser.open("http://127.0.0.1:" + proxy.port + "/");
@@ -158,7 +161,7 @@ class DashboardBrowserIT {
   void ackAppearsLive() {
     browser.js("window.__sameDocument = 'yes'");
     awaitSms(PRIYA, mciRef);
-    JsonObject reply = PipelineIT.reply(base, nodes.simulator.baseUrl(), PRIYA, "1");
+    JsonObject reply = PipelineIT.reply(base, nodes.simulator, PRIYA, "1");
     assertThat(reply.getInteger("webhookStatus")).isEqualTo(200);
 
     String row = browser.untilText("#detail-body tr[data-staff='priya-raman']", "Acknowledged");
@@ -210,8 +213,8 @@ class DashboardBrowserIT {
     String ehrId = ehr.json().getString("id");
     awaitSms(GRACE, ehr.json().getString("ref"));
     awaitSms(TOM, mciRef);
-    assertThat(PipelineIT.reply(base, nodes.simulator.baseUrl(), GRACE, "1").getInteger("webhookStatus")).isEqualTo(200);
-    assertThat(PipelineIT.reply(base, nodes.simulator.baseUrl(), TOM, "1").getInteger("webhookStatus")).isEqualTo(200);
+    assertThat(PipelineIT.reply(base, nodes.simulator, GRACE, "1").getInteger("webhookStatus")).isEqualTo(200);
+    assertThat(PipelineIT.reply(base, nodes.simulator, TOM, "1").getInteger("webhookStatus")).isEqualTo(200);
     List<Long> missed = new ArrayList<>();
     for (String id : List.of(mciId, ehrId)) {
       JsonArray timeline = api("GET", "/api/v1/incidents/" + id, null).json().getJsonArray("timeline");
@@ -315,10 +318,10 @@ class DashboardBrowserIT {
         d -> d.findElement(By.cssSelector(rollcall + " .chart canvas")));
 
     awaitSms(LENA, ref);
-    assertThat(PipelineIT.reply(base, nodes.simulator.baseUrl(), LENA, "1").getInteger("webhookStatus")).isEqualTo(200);
+    assertThat(PipelineIT.reply(base, nodes.simulator, LENA, "1").getInteger("webhookStatus")).isEqualTo(200);
     assertThat(browser.untilText(rollcall, "1 of 2")).contains("1 MORE NEEDED", "Lena Fischer");
     awaitSms(SAM, ref);
-    assertThat(PipelineIT.reply(base, nodes.simulator.baseUrl(), SAM, "1").getInteger("webhookStatus")).isEqualTo(200);
+    assertThat(PipelineIT.reply(base, nodes.simulator, SAM, "1").getInteger("webhookStatus")).isEqualTo(200);
     assertThat(browser.untilText(rollcall, "2 of 2")).contains("NEED MET", "Sam Delgado");
     browser.until("the chart redrawn at 2 of 2", d -> d.findElement(By.cssSelector(rollcall + " .chart canvas"))
         .findElement(By.xpath("ancestor::div[contains(@class,'chart')]")).getDomAttribute("aria-label").contains("2 of 2"));
@@ -378,6 +381,48 @@ class DashboardBrowserIT {
     assertThat(browser.driver.findElements(By.cssSelector("#detail-body button[data-focus-key='resolve']")))
         .as("no resolve for a coordinator").isEmpty();
     top("dashboard-09b-coordinator");
+  }
+
+  @Test
+  @Order(10)
+  @DisplayName("after an administrator resets a password the user must choose their own first; signing out ends the token")
+  void resetPasswordThenSignOut() {
+    Assumptions.assumeTrue(token != null, "SKIPPED: this server has no sign-in");
+    token = apiToken(); // signing out in the browser ended every token of the admin, this test's too
+    createUser("reset-it-user", "commander", "[\"*\"]");
+    String id = api("GET", "/api/v1/users", null).json().getJsonArray("users").stream().map(JsonObject.class::cast)
+        .filter(u -> "reset-it-user".equals(u.getString("username"))).findFirst().orElseThrow().getString("id");
+    String temporary = api("POST", "/api/v1/users/" + id + "/reset-password", null).json().getString("temporaryPassword");
+
+    browser.js("window.scrollTo(0, 0)");
+    browser.find("#sign-out").click();
+    browser.until("the login view", d -> d.findElement(By.id("login-form")).isDisplayed());
+    browser.find("#login-username").sendKeys("reset-it-user");
+    browser.find("#login-password").sendKeys(temporary);
+    browser.find("#login-form button[type='submit']").click();
+    browser.until("the new-password form", d -> d.findElement(By.id("new-password-form")).isDisplayed());
+    assertThat(browser.find("#app").isDisplayed()).as("nothing else before a new password").isFalse();
+    browser.find("#new-password-1").sendKeys("reset-it-own-password");
+    browser.find("#new-password-2").sendKeys("reset-it-other-password");
+    browser.find("#new-password-form button[type='submit']").click();
+    browser.untilText("#new-password-result", "differ");
+    browser.find("#new-password-2").clear();
+    browser.find("#new-password-2").sendKeys("reset-it-own-password");
+    top("dashboard-10a-new-password");
+    browser.find("#new-password-form button[type='submit']").click();
+    browser.untilText("#conn", "Live");
+    assertThat(browser.text("#who")).contains("reset-it-user");
+
+    String pageToken = (String) browser.js("return JSON.parse(sessionStorage.getItem('muster.session')).token");
+    Http.Response before = Http.anonymous(HttpRequest.newBuilder(URI.create(base + "/api/v1/auth/me"))
+        .header("Authorization", "Bearer " + pageToken));
+    assertThat(before.status()).as(before.body()).isEqualTo(200);
+    browser.find("#sign-out").click();
+    browser.until("the login view", d -> d.findElement(By.id("login-form")).isDisplayed());
+    eventually("the page's token refused after signing out", Duration.ofSeconds(10), () ->
+        Http.anonymous(HttpRequest.newBuilder(URI.create(base + "/api/v1/auth/me"))
+            .header("Authorization", "Bearer " + pageToken)).status() == 401);
+    signInIfAsked();
   }
 
   // ---------------------------------------------------------------- helpers
@@ -531,7 +576,7 @@ class DashboardBrowserIT {
    * listens again on the same port.
    */
   static final class DropProxy implements AutoCloseable {
-    final int port = TestNodes.freePort();
+    final int port;
     private final int target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
@@ -541,7 +586,8 @@ class DashboardBrowserIT {
     });
     private ServerSocket server;
 
-    DropProxy(int target) {
+    DropProxy(int port, int target) {
+      this.port = port;
       this.target = target;
       resume();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.app.Muster;
 import io.muster.notify.sim.SimMessage;
+import io.muster.notify.sim.SmsSimulator;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -194,16 +195,18 @@ class PipelineIT {
   // ---- helpers shared with the other integration tests
 
   JsonObject reply(String nodeBase, String phone, String body) {
-    return reply(nodeBase, nodes.simulator.baseUrl(), phone, body);
+    return reply(nodeBase, nodes.simulator, phone, body);
   }
 
   long pagesTo(String phone, String ref) {
     return nodes.simulator.messagesTo(phone).stream().filter(m -> m.body().contains("[" + ref + "]")).count();
   }
 
-  static JsonObject reply(String nodeBase, String simulatorBase, String phone, String body) {
-    JsonObject request = new JsonObject().put("body", body).put("webhookUrl", nodeBase + "/webhooks/twilio/sms");
-    Http.Response r = Http.postJson(simulatorBase + "/sim/api/phones/" + phone.replace("+", "%2B") + "/reply", request.encode());
+  /** The phone replies through the simulator's phone API; the simulator is pointed at {@code nodeBase}'s webhook first. */
+  static JsonObject reply(String nodeBase, SmsSimulator simulator, String phone, String body) {
+    simulator.setInboundWebhookUrl(nodeBase + "/webhooks/twilio/sms");
+    JsonObject request = new JsonObject().put("body", body);
+    Http.Response r = Http.postJson(simulator.baseUrl() + "/sim/api/phones/" + phone.replace("+", "%2B") + "/reply", request.encode());
     assertThat(r.status()).as("simulator reply: %s", r.body()).isEqualTo(200);
     return r.json();
   }

@@ -111,7 +111,7 @@ class PlaybookFlowIT {
       assertThat(pages(DANA) + pages(LENA) + pages(OMAR)).as("nobody outside the levels").isZero();
 
       // the level-2 person acknowledges
-      assertThat(PipelineIT.reply(base, nodes.simulator.baseUrl(), NINA, "1").getInteger("webhookStatus")).isEqualTo(200);
+      assertThat(PipelineIT.reply(base, nodes.simulator, NINA, "1").getInteger("webhookStatus")).isEqualTo(200);
       JsonObject ack = event(live, id, "notification.acknowledged", e -> true);
       assertThat(ack.getJsonObject("payload").getString("staffId")).isEqualTo("nina-petrova");
       JsonObject stopped = event(live, id, "escalation.stopped", e -> true);
@@ -363,7 +363,7 @@ class PlaybookFlowIT {
   }
 
   private JsonObject reply(String phone, String body) {
-    JsonObject r = PipelineIT.reply(base, nodes.simulator.baseUrl(), phone, body);
+    JsonObject r = PipelineIT.reply(base, nodes.simulator, phone, body);
     assertThat(r.getInteger("webhookStatus")).isEqualTo(200);
     return r;
   }

@@ -600,7 +600,7 @@ class ReadinessIT {
   }
 
   private static void reply(Env env, String phone, String body) {
-    PipelineIT.reply(env.base(), env.nodes().simulator.baseUrl(), phone, body);
+    PipelineIT.reply(env.base(), env.nodes().simulator, phone, body);
   }
 
   private static long asks(Env env, String phone, String ref) {

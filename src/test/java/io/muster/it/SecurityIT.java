@@ -7,6 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.muster.app.Muster;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -178,9 +185,11 @@ class SecurityIT {
   }
 
   @Test
-  @DisplayName("tokens: alg=none, another algorithm, expired, wrong issuer, wrong audience or a forged signature are all 401")
+  @DisplayName("tokens: alg=none, another algorithm, expired, wrong issuer, wrong audience, a forged signature, an"
+      + " unknown user, an old token version or a malformed claim are all 401, never 500")
   void tokens() {
     long now = Instant.now().getEpochSecond();
+    adminId = Http.get(base + "/api/v1/auth/me").json().getString("id");
     JsonObject good = claims(now);
     assertThat(as(jwt("HS256", good, nodes.jwtSecret()), get("/api/v1/auth/me")).status()).isEqualTo(200);
     String none = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + b64(good.encode()) + ".";
@@ -197,15 +206,29 @@ class SecurityIT {
     assertError(as(jwt("HS256", good, "a-guessed-secret-that-is-long-enough-123"), get("/api/v1/auth/me")),
         401, "unauthorized");
     assertError(Http.send(get("/api/v1/auth/me").header("Authorization", "Basic YWRtaW46YWRtaW4=")), 401, "unauthorized");
+    // Signed with the right secret, but for nobody, or for an older state of the user.
+    assertError(as(jwt("HS256", claims(now).put("sub", "00000000-0000-0000-0000-000000000000"), nodes.jwtSecret()),
+        get("/api/v1/auth/me")), 401, "unauthorized");
+    assertError(as(jwt("HS256", claims(now).put("ver", 7), nodes.jwtSecret()), get("/api/v1/auth/me")), 401, "unauthorized");
+    for (JsonObject malformed : java.util.List.of(claims(now).put("exp", "tomorrow"), claims(now).put("ver", "0"),
+        claims(now).put("sub", 42))) {
+      assertError(as(jwt("HS256", malformed, nodes.jwtSecret()), get("/api/v1/auth/me")), 401, "unauthorized");
+    }
+    for (String garbage : java.util.List.of("a.b.c", "...", b64("{\"alg\":\"HS256\"}") + ".e30.", "x")) {
+      assertError(as(garbage, get("/api/v1/auth/me")), 401, "unauthorized");
+    }
   }
 
-  private static JsonObject claims(long now) {
-    return new JsonObject().put("sub", "forged").put("name", "mallory").put("role", "admin")
+  private String adminId;
+
+  /** The claims of a token for the first administrator as stored now (token version 0). */
+  private JsonObject claims(long now) {
+    return new JsonObject().put("sub", adminId).put("name", "admin").put("role", "admin")
         .put("fac", new JsonArray().add("*")).put("iss", "muster").put("aud", "muster-api")
-        .put("iat", now).put("exp", now + 600);
+        .put("iat", now).put("exp", now + 600).put("ver", 0);
   }
 
-  private static JsonObject claimsWithoutExp(long now) {
+  private JsonObject claimsWithoutExp(long now) {
     JsonObject c = claims(now);
     c.remove("exp");
     return c;
@@ -331,6 +354,41 @@ class SecurityIT {
       assertThat(r.header("Referrer-Policy")).isEqualTo("no-referrer");
     }
     assertThat(Http.get(base + "/api/v1/incidents").header("Cache-Control")).isEqualTo("no-store");
+  }
+
+  @Test
+  @DisplayName("answers to requests the HTTP decoder refuses (431, 414, 400) carry the security headers too")
+  void decoderRefusalsCarryTheHeaders() throws IOException {
+    String host = "Host: 127.0.0.1:" + node.httpPort() + "\r\n";
+    Map<Integer, String> requests = Map.of(
+        431, "GET /api/v1/incidents HTTP/1.1\r\n" + host + "X-Padding: " + "a".repeat(9_000) + "\r\n\r\n",
+        414, "GET /api/v1/incidents?q=" + "a".repeat(5_000) + " HTTP/1.1\r\n" + host + "\r\n",
+        400, "GET /api/v1/incidents HTTP/1.1\r\n" + host + "Bad Header Name: x\r\n\r\n");
+    for (Map.Entry<Integer, String> request : requests.entrySet()) {
+      Map<String, String> answer = raw(request.getValue());
+      assertThat(answer.get(":status")).as("%s", answer).isEqualTo(String.valueOf(request.getKey()));
+      assertThat(answer.get("content-security-policy")).contains("default-src 'self'").contains("frame-ancestors 'none'");
+      assertThat(answer.get("x-content-type-options")).isEqualTo("nosniff");
+      assertThat(answer.get("x-frame-options")).isEqualTo("DENY");
+      assertThat(answer.get("referrer-policy")).isEqualTo("no-referrer");
+    }
+  }
+
+  /** Sends bytes as they are; answers the status (":status") and the headers, names in lower case. */
+  private Map<String, String> raw(String request) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", node.httpPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+      Map<String, String> answer = new HashMap<>();
+      answer.put(":status", in.readLine().split(" ")[1]);
+      for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+        int colon = line.indexOf(':');
+        answer.put(line.substring(0, colon).strip().toLowerCase(Locale.ROOT), line.substring(colon + 1).strip());
+      }
+      return answer;
+    }
   }
 
   @Test

@@ -425,7 +425,7 @@ class SmsRulesIT {
   }
 
   private void reply(String phone, String body) {
-    JsonObject r = PipelineIT.reply(base, nodes.simulator.baseUrl(), phone, body);
+    JsonObject r = PipelineIT.reply(base, nodes.simulator, phone, body);
     assertThat(r.getInteger("webhookStatus")).as("the reply webhook's status").isEqualTo(200);
   }
 

@@ -157,7 +157,8 @@ public final class TestNodes implements AutoCloseable {
         .put("security", new JsonObject().put("adminPassword", ADMIN_PASSWORD).put("jwtSecret", jwtSecret)
             .put("tokenMinutes", 120).put("bcryptCost", 4).put("requestsPerSecond", 5000).put("burst", 5000)
             .put("loginsPerMinute", 600).put("auditKey", auditKey)
-            .put("auditCheckpointFile", checkpointFile().toString()));
+            .put("auditCheckpointFile", checkpointFile().toString()))
+        .put("limits", new JsonObject().put("anonymousPerSecond", 5000).put("anonymousBurst", 5000));
   }
 
   public static String baseUrl(Muster node) {

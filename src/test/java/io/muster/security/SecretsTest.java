@@ -2,7 +2,10 @@ package io.muster.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -10,24 +13,43 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@DisplayName("The token signing secret and the audit key")
 class SecretsTest {
 
+  @TempDir
+  Path tmp;
+
   @Test
-  @DisplayName("a single node makes its audit key file (owner-only, in an owner-only folder) and reads it back after")
-  void singleNodeMakesTheKeyFile(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("data").resolve("audit-key");
+  @DisplayName("a single node writes a new secret owner-only (0600) into a folder it makes owner-only (0700), and reads it back")
+  void madeOwnerOnly() throws IOException {
+    assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "no POSIX permissions here");
+    Path file = tmp.resolve("data").resolve("jwt-secret");
+
+    String made = Secrets.jwtSecret(null, file.toString(), false);
+
+    assertThat(made).hasSizeGreaterThanOrEqualTo(32);
+    assertThat(mode(file.getParent())).isEqualTo("rwx------");
+    assertThat(mode(file)).isEqualTo("rw-------");
+    assertThat(Secrets.jwtSecret(null, file.toString(), false)).isEqualTo(made);
+  }
+
+  @Test
+  @DisplayName("a single node makes its audit key file the same way, and the verifier reads it back")
+  void singleNodeMakesTheAuditKeyFile() throws IOException {
+    assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "no POSIX permissions here");
+    Path file = tmp.resolve("data").resolve("audit-key");
     String made = Secrets.auditKey(null, file.toString(), false);
     assertThat(made).hasSizeGreaterThanOrEqualTo(32);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent()))).isEqualTo("rwx------");
+    assertThat(mode(file)).isEqualTo("rw-------");
+    assertThat(mode(file.getParent())).isEqualTo("rwx------");
     assertThat(Secrets.auditKey(null, file.toString(), false)).isEqualTo(made);
     assertThat(Secrets.existingAuditKey(null, file.toString())).isEqualTo(made);
   }
 
   @Test
   @DisplayName("a cluster node without an audit key refuses to start, saying what to set")
-  void clusterNeedsAKey(@TempDir Path dir) {
-    Path file = dir.resolve("audit-key");
+  void clusterNeedsAnAuditKey() {
+    Path file = tmp.resolve("audit-key");
     assertThatThrownBy(() -> Secrets.auditKey(null, file.toString(), true)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("a cluster needs one audit key on every node").hasMessageContaining("MUSTER_AUDIT_KEY")
         .hasMessageContaining("MUSTER_AUDIT_KEY_FILE");
@@ -37,19 +59,22 @@ class SecretsTest {
 
   @Test
   @DisplayName("an audit key shorter than 32 characters is refused; the verifier never makes one up")
-  void shortOrMissing(@TempDir Path dir) {
-    assertThatThrownBy(() -> Secrets.auditKey("short", dir.resolve("k").toString(), false))
+  void shortOrMissingAuditKey() {
+    assertThatThrownBy(() -> Secrets.auditKey("short", tmp.resolve("k").toString(), false))
         .hasMessageContaining("at least 32 characters");
-    assertThatThrownBy(() -> Secrets.existingAuditKey(null, dir.resolve("absent").toString()))
+    assertThatThrownBy(() -> Secrets.existingAuditKey(null, tmp.resolve("absent").toString()))
         .hasMessageContaining("no audit key").hasMessageContaining("MUSTER_AUDIT_KEY");
-    assertThat(dir.resolve("absent")).doesNotExist();
+    assertThat(tmp.resolve("absent")).doesNotExist();
   }
 
   @Test
-  @DisplayName("the token signing secret still comes from the same place, with its own message")
-  void jwtSecret(@TempDir Path dir) {
-    assertThatThrownBy(() -> Secrets.jwtSecret(null, dir.resolve("jwt").toString(), true))
+  @DisplayName("a cluster node without a token signing secret refuses to start with its own message")
+  void clusterNeedsAJwtSecret() {
+    assertThatThrownBy(() -> Secrets.jwtSecret(null, tmp.resolve("jwt").toString(), true))
         .hasMessageContaining("token signing secret").hasMessageContaining("MUSTER_JWT_SECRET");
-    assertThat(Secrets.jwtSecret(null, dir.resolve("jwt").toString(), false)).isNotBlank();
+  }
+
+  private static String mode(Path path) throws IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
   }
 }

@@ -1,6 +1,5 @@
 package io.muster.notify.sim;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The phones' side of the simulator, for the phone view and for tests: which numbers received
  * messages, each one's conversation, and replying as that phone (which reaches the application as a
- * signed inbound-SMS webhook, as from Twilio). Mounted under {@code /sim/api}.
+ * signed inbound-SMS webhook, as from Twilio). Mounted under {@code /sim/api}. A reply goes only to
+ * the inbound webhook URL the simulator was configured with ({@link SmsSimulator#setInboundWebhookUrl}),
+ * never to one named in the request: the simulator signs it with the account's token.
  */
 final class PhoneApi {
 
@@ -41,13 +42,11 @@ final class PhoneApi {
     this.defaultSender = defaultSender;
   }
 
-  /** Paths relative to {@link #MOUNT}. */
-  Router router(Vertx vertx) {
-    Router router = Router.router(vertx);
+  /** Adds the routes, relative to {@link #MOUNT}, to the {@code /sim/api} router. */
+  void addRoutes(Router router) {
     router.get("/phones").handler(this::phones);
     router.get("/phones/:number/messages").handler(this::conversation);
     router.post("/phones/:number/reply").handler(BodyHandler.create(false).setBodyLimit(16 * 1024)).handler(this::reply);
-    return router;
   }
 
   private void phones(RoutingContext ctx) {
@@ -73,13 +72,13 @@ final class PhoneApi {
     Optional<String> number = Phones.parse(ctx.pathParam("number"));
     Optional<JsonObject> request = jsonBody(ctx);
     String body = request.flatMap(r -> text(r, "body")).orElse("");
-    String url = request.flatMap(r -> text(r, "webhookUrl")).filter(u -> !u.isBlank()).orElseGet(inboundWebhookUrl);
+    String url = inboundWebhookUrl.get();
     if (number.isEmpty()) {
       error(ctx, 400, "bad_number", "Not an E.164 number", "number");
     } else if (body.isEmpty()) {
       error(ctx, 400, "missing_body", "A reply needs a non-empty body", "body");
     } else if (url == null || url.isBlank()) {
-      error(ctx, 409, "no_webhook", "No inbound webhook URL: pass webhookUrl or configure one", "webhookUrl");
+      error(ctx, 409, "no_webhook", "No inbound webhook URL is configured for the simulator", "inboundWebhookUrl");
     } else {
       deliverReply(ctx, replyFrom(number.get(), body), url);
     }
@@ -91,7 +90,7 @@ final class PhoneApi {
         .onSuccess(status -> json(ctx, 200, new JsonObject().put("messageSid", reply.sid()).put("webhookStatus", status)))
         .onFailure(e -> {
           LOG.info("Inbound webhook for {} failed: {}", reply.sid(), e.toString());
-          error(ctx, 502, "webhook_failed", "The inbound webhook could not be delivered: " + e.getMessage(), "webhookUrl");
+          error(ctx, 502, "webhook_failed", "The inbound webhook could not be delivered: " + e.getMessage(), "inboundWebhookUrl");
         });
   }
 

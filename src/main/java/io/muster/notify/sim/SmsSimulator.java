@@ -94,7 +94,10 @@ public final class SmsSimulator {
     return baseUrl;
   }
 
-  /** Where replies go when the reply request names no webhook; settable once the app's port is known. */
+  /**
+   * Where phones' replies go: the application's inbound-SMS webhook, the only URL the simulator
+   * posts replies to (a reply request cannot name another); settable once the app's port is known.
+   */
   public void setInboundWebhookUrl(String url) {
     this.inboundWebhookUrl = url;
   }
@@ -202,7 +205,9 @@ public final class SmsSimulator {
     CallsApi callsApi = new CallsApi(config, calls, faults, held, this::callCreated);
     TwilioApi twilioApi = new TwilioApi(config, store, faults, held, this::created, () -> defaultSenderNumber, callsApi);
     router.route(TwilioApi.MOUNT + "/*").subRouter(twilioApi.router(vertx));
-    Router simApi = phoneApi().router(vertx);
+    Router simApi = Router.router(vertx);
+    simApi.route().handler(new SameOriginGuard(config.host())); // first: it covers every route below
+    phoneApi().addRoutes(simApi);
     new CallPhoneApi(calls, callFlow).addRoutes(simApi);
     new FaultsApi(faults, store, config).addRoutes(simApi);
     router.route(PhoneApi.MOUNT + "/*").subRouter(simApi);

@@ -296,10 +296,11 @@ class SmsSimulatorTest {
     void replyReachesWebhook(Vertx vertx) throws InterruptedException {
       RecordingServer app = RecordingServer.start(vertx, 204, "");
       String webhook = app.url("/webhooks/twilio/sms");
+      simulator.setInboundWebhookUrl(webhook);
       send(NURSE, "Can you come in? Reply 1, 2 or 3");
 
       HttpResponse<Buffer> response = web.postAbs(simulator.baseUrl() + "/sim/api/phones/%2B15551230001/reply")
-          .sendJsonObject(new JsonObject().put("body", "1").put("webhookUrl", webhook)).await();
+          .sendJsonObject(new JsonObject().put("body", "1")).await();
 
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(response.bodyAsJsonObject().getInteger("webhookStatus")).isEqualTo(204);
@@ -314,7 +315,69 @@ class SmsSimulatorTest {
     }
 
     @Test
-    @DisplayName("without a webhookUrl a reply goes to the inbound URL set after start")
+    @DisplayName("a reply goes to the configured inbound URL only, never to a webhookUrl named in the request")
+    void namedWebhookIgnored(Vertx vertx) throws InterruptedException {
+      RecordingServer app = RecordingServer.answering200(vertx);
+      RecordingServer elsewhere = RecordingServer.answering200(vertx);
+      simulator.setInboundWebhookUrl(app.url("/webhooks/twilio/sms"));
+
+      HttpResponse<Buffer> response = web.postAbs(simulator.baseUrl() + "/sim/api/phones/+15551230003/reply")
+          .sendJsonObject(new JsonObject().put("body", "1").put("webhookUrl", elsewhere.url("/steal"))).await();
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(app.next(WAIT).params()).containsEntry("From", "+15551230003").containsEntry("Body", "1");
+      assertThat(elsewhere.pending()).as("the simulator answered after its only webhook was answered").isZero();
+      app.close();
+      elsewhere.close();
+    }
+
+    @Test
+    @DisplayName("a reply that is not application/json is refused with 415 naming Content-Type, and sends nothing")
+    void replyMustBeJson(Vertx vertx) {
+      RecordingServer app = RecordingServer.answering200(vertx);
+      simulator.setInboundWebhookUrl(app.url("/webhooks/twilio/sms"));
+      String json = new JsonObject().put("body", "1").encode();
+
+      for (String type : List.of("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x")) {
+        HttpResponse<Buffer> response = web.postAbs(simulator.baseUrl() + "/sim/api/phones/+15551230003/reply")
+            .putHeader("Content-Type", type).sendBuffer(Buffer.buffer(json)).await();
+        assertRefused(response, 415, "Content-Type");
+      }
+      HttpResponse<Buffer> untyped = web.postAbs(simulator.baseUrl() + "/sim/api/phones/+15551230003/reply")
+          .sendBuffer(Buffer.buffer(json)).await();
+      assertRefused(untyped, 415, "Content-Type");
+      assertThat(simulator.repliesFrom("+15551230003")).isEmpty();
+      assertThat(app.pending()).isZero();
+      app.close();
+    }
+
+    @Test
+    @DisplayName("a request from another site's page is refused with 403 naming Origin; the phone view's own origin is accepted")
+    void foreignOriginRefused(Vertx vertx) throws InterruptedException {
+      RecordingServer app = RecordingServer.answering200(vertx);
+      simulator.setInboundWebhookUrl(app.url("/webhooks/twilio/sms"));
+      JsonObject reply = new JsonObject().put("body", "1");
+
+      for (String origin : List.of("https://attacker.example", "null", "http://localhost:1", app.baseUrl())) {
+        HttpResponse<Buffer> response = web.postAbs(simulator.baseUrl() + "/sim/api/phones/+15551230003/reply")
+            .putHeader("Origin", origin).sendJsonObject(reply).await();
+        assertRefused(response, 403, "Origin");
+      }
+      assertRefused(web.postAbs(simulator.baseUrl() + "/sim/api/calls/CA0/hangup")
+          .putHeader("Origin", "https://attacker.example").send().await(), 403, "Origin");
+      assertRefused(web.deleteAbs(simulator.baseUrl() + "/sim/api/faults")
+          .putHeader("Origin", "https://attacker.example").send().await(), 403, "Origin");
+      assertThat(simulator.repliesFrom("+15551230003")).isEmpty();
+
+      HttpResponse<Buffer> own = web.postAbs(simulator.baseUrl() + "/sim/api/phones/+15551230003/reply")
+          .putHeader("Origin", simulator.baseUrl()).sendJsonObject(reply).await();
+      assertThat(own.statusCode()).as(own.bodyAsString()).isEqualTo(200);
+      assertThat(app.next(WAIT).params()).containsEntry("Body", "1");
+      app.close();
+    }
+
+    @Test
+    @DisplayName("a reply goes to the inbound URL set after start")
     void defaultInboundUrl(Vertx vertx) throws InterruptedException {
       RecordingServer app = RecordingServer.answering200(vertx);
       simulator.setInboundWebhookUrl(app.url("/webhooks/twilio/sms"));
@@ -348,6 +411,12 @@ class SmsSimulatorTest {
       assertThat(web.getAbs(simulator.baseUrl() + "/sim").followRedirects(false).send().await().getHeader("Location"))
           .isEqualTo("/sim/");
     }
+  }
+
+  private static void assertRefused(HttpResponse<Buffer> response, int status, String field) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+    assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
+    assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("field")).isEqualTo(field);
   }
 
   private void send(String to, String body) {
