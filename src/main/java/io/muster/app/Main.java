@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
  * Twilio account in the environment it runs the built-in SMS simulator and prints its phone view.
  * {@code java -jar muster.jar lint [FOLDER]}: checks playbooks and exits non-zero on any error.
  * {@code java -jar muster.jar audit-verify [-conf FILE]}: checks the audit log's hash chain.
+ * {@code java -jar muster.jar cluster-certs --out DIR --nodes a,b,c}: a cluster CA and node certificates.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -24,6 +25,9 @@ public final class Main {
   public static void main(String[] args) {
     if (args.length > 0 && "lint".equals(args[0])) {
       System.exit(lint(args));
+    }
+    if (args.length > 0 && "cluster-certs".equals(args[0])) {
+      System.exit(ClusterCerts.run(args, System.out, System.err));
     }
     if (args.length > 0 && "audit-verify".equals(args[0])) {
       Path conf = args.length > 2 && "-conf".equals(args[1]) ? Path.of(args[2]) : Path.of("config/muster.yaml");
