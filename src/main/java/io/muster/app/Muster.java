@@ -87,6 +87,13 @@ public final class Muster {
       return Future.failedFuture(new IllegalStateException("cluster mode needs PostgreSQL: an embedded H2 database"
           + " on each node is not shared state. Set MUSTER_DB_URL to a jdbc:postgresql:// URL, or turn cluster mode off."));
     }
+    if (config.cluster().enabled()) {
+      try {
+        Clustering.check(config.cluster());
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(e);
+      }
+    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
