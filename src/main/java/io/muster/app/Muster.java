@@ -173,7 +173,7 @@ public final class Muster {
     PlaybookTimers timers = new PlaybookTimers(db, clock, config.nodeId(), lease, runs);
     Outbox outbox = new Outbox(db, clock, config.nodeId(), lease, config.sms().messagesPerSecond(), failures);
     SmsGateway sms = gateway;
-    LiveHub hub = new LiveHub(vertx, async, () -> snapshot(incidents));
+    LiveHub hub = new LiveHub(vertx, async, () -> snapshot(incidents), config.nodeId());
     return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
       http = new HttpVerticle(config, contract, hub, loaded.roster(), loaded.playbooks(), async, registry, webhookToken,
           security(contract, async, clock, loaded.roster()));
