@@ -2,23 +2,82 @@ package io.muster.app;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.ListenerConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.util.Set;
 
 /**
  * A clustered node: Hazelcast with TCP-IP join on the configured members only (no multicast, no
- * cloud auto-detection), and the event bus bound to the same host. Hazelcast carries the event
- * bus's membership, nothing that must not be lost: that lives in the database.
+ * cloud auto-detection), bound to {@code cluster.host}'s address only; the event bus bound to
+ * {@code cluster.eventBusHost}:{@code cluster.eventBusPort}, with TLS both ways: a node accepts a
+ * connection, and connects, only to a peer holding a certificate from the cluster's own CA.
+ *
+ * <p>Vert.x's event bus client does not verify host names (it connects to whatever address a node
+ * announced through Hazelcast), so the peer check is the chain alone: that is sound because the
+ * CA is private to the cluster, and every certificate it signed is a node's. Hazelcast itself
+ * (open-source edition) has no member authentication: any machine that knows the cluster name can
+ * join it, which {@link ClusterWatch} logs, and nothing Muster trusts travels through it.
  */
 final class Clustering {
+  static final String CERTS_HINT = "Make the certificates with `java -jar muster.jar cluster-certs --out DIR"
+      + " --nodes name1,name2,...` and give each node its own: MUSTER_CLUSTER_TLS_CERT=DIR/NAME/node.crt,"
+      + " MUSTER_CLUSTER_TLS_KEY=DIR/NAME/node.key, MUSTER_CLUSTER_TLS_CA=DIR/NAME/ca.crt";
+
   private Clustering() {
   }
 
+  /**
+   * Checks what a clustered start needs before anything starts: the TLS files (there, readable, the
+   * node's certificate signed by the CA and in date) and addresses of this machine to bind to.
+   * Throws {@link IllegalArgumentException} with what to fix.
+   */
+  static void check(MusterConfig.Cluster cluster) {
+    if (blank(cluster.tlsCert()) || blank(cluster.tlsKey()) || blank(cluster.tlsCa())) {
+      throw new IllegalArgumentException("cluster mode needs TLS between nodes: without it any machine on the cluster"
+          + " network could join the event bus and forge events. " + CERTS_HINT);
+    }
+    for (String file : new String[] {cluster.tlsCert(), cluster.tlsKey(), cluster.tlsCa()}) {
+      if (!Files.isReadable(Path.of(file))) {
+        throw new IllegalArgumentException("cluster TLS file " + file + " does not exist or cannot be read. " + CERTS_HINT);
+      }
+    }
+    try {
+      X509Certificate node = ClusterCerts.readCertificate(Path.of(cluster.tlsCert()));
+      X509Certificate ca = ClusterCerts.readCertificate(Path.of(cluster.tlsCa()));
+      node.verify(ca.getPublicKey());
+      node.checkValidity();
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalArgumentException("cluster TLS: " + cluster.tlsCert() + " is not a certificate signed by "
+          + cluster.tlsCa() + " that is valid today (" + e.getMessage() + "). " + CERTS_HINT);
+    }
+    bindAddress("cluster.host", cluster.host());
+    bindAddress("cluster.eventBusHost", cluster.eventBusHost());
+  }
+
+  /** Call {@link #check} first: this throws on what it would have said. */
   static VertxBuilder configure(VertxBuilder builder, VertxOptions options, MusterConfig.Cluster cluster) {
+    options.setEventBusOptions(eventBus(cluster));
+    return builder.with(options).withClusterManager(new HazelcastClusterManager(hazelcast(cluster)));
+  }
+
+  static Config hazelcast(MusterConfig.Cluster cluster) {
     Config hazelcast = ConfigUtil.loadConfig();
     hazelcast.setClusterName(cluster.name());
     hazelcast.setProperty("hazelcast.logging.type", "slf4j");
@@ -26,24 +85,61 @@ final class Clustering {
     hazelcast.setProperty("hazelcast.wait.seconds.before.join", "0");
     NetworkConfig network = hazelcast.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(false);
-    boolean address = isAddress(cluster.host());
-    if (address) {
-      hazelcast.setProperty("hazelcast.local.localAddress", cluster.host());
-      network.getInterfaces().setEnabled(true).addInterface(cluster.host());
-    } else {
-      // A host name (a container's, say): listen everywhere, tell the others that name.
+    // Listen on cluster.host's address only, never on every interface; a host name (a container's,
+    // say) is what the other nodes are told, its address is what Hazelcast binds to.
+    String address = bindAddress("cluster.host", cluster.host()).getHostAddress();
+    hazelcast.setProperty("hazelcast.socket.bind.any", "false");
+    hazelcast.setProperty("hazelcast.local.localAddress", address);
+    network.getInterfaces().setEnabled(true).addInterface(address);
+    if (!isAddress(cluster.host())) {
       network.setPublicAddress(cluster.host() + ":" + cluster.port());
     }
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
-    options.setEventBusOptions(new EventBusOptions().setHost(address ? cluster.host() : "0.0.0.0").setPort(0)
-        .setClusterPublicHost(cluster.host()));
-    return builder.with(options).withClusterManager(new HazelcastClusterManager(hazelcast));
+    hazelcast.addListenerConfig(new ListenerConfig(new ClusterWatch(cluster.members())));
+    return hazelcast;
+  }
+
+  static EventBusOptions eventBus(MusterConfig.Cluster cluster) {
+    return new EventBusOptions()
+        .setHost(bindAddress("cluster.eventBusHost", cluster.eventBusHost()).getHostAddress())
+        .setPort(cluster.eventBusPort())
+        .setClusterPublicHost(cluster.eventBusHost())
+        .setSsl(true)
+        .setEnabledSecureTransportProtocols(Set.of("TLSv1.3"))
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cluster.tlsCert()).setKeyPath(cluster.tlsKey()))
+        .setTrustOptions(new PemTrustOptions().addCertPath(cluster.tlsCa()))
+        .setTrustAll(false)
+        .setClientAuth(ClientAuth.REQUIRED);
+  }
+
+  /** The address of this machine that {@code host} (a name or an address) stands for. */
+  static InetAddress bindAddress(String key, String host) {
+    try {
+      InetAddress address = InetAddress.getByName(host);
+      if (address.isAnyLocalAddress()) {
+        throw new IllegalArgumentException(key + " is " + host + ", every interface: set it to the address (or a name of"
+            + " it) by which the other nodes reach this one, so that the cluster ports listen there only");
+      }
+      if (!address.isLoopbackAddress() && NetworkInterface.getByInetAddress(address) == null) {
+        throw new IllegalArgumentException(key + " " + host + " is " + address.getHostAddress()
+            + ", which is not an address of this machine: set it to one of this node's own addresses or names");
+      }
+      return address;
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(key + " " + host + " does not resolve to an address");
+    } catch (SocketException e) {
+      throw new IllegalArgumentException(key + " " + host + ": the network interfaces cannot be read: " + e.getMessage());
+    }
   }
 
   private static boolean isAddress(String host) {
     return host.matches("[0-9.]+") || host.contains(":");
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
   }
 }

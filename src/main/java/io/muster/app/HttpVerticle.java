@@ -428,13 +428,15 @@ public final class HttpVerticle extends VerticleBase {
   /** A command on behalf of the caller: the journal records who, and the service keeps to their facilities. */
   private static DeliveryOptions commandOptions(RoutingContext ctx) {
     Principal p = ApiGuard.principal(ctx);
-    return new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS).addHeader(IncidentAddresses.ACTOR, p.actor())
+    return new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS).setLocalOnly(true)
+        .addHeader(IncidentAddresses.ACTOR, p.actor())
         .addHeader(IncidentAddresses.FACILITIES, p.scopeHeader());
   }
 
   /** Commands from Twilio's webhooks: signed by Twilio, on behalf of nobody in particular. */
   private static DeliveryOptions webhookOptions() {
-    return new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS).addHeader(IncidentAddresses.ACTOR, "sms-provider");
+    return new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS).setLocalOnly(true)
+        .addHeader(IncidentAddresses.ACTOR, "sms-provider");
   }
 
   static void json(RoutingContext ctx, int status, Object body) {

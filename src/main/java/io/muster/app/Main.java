@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
  * {@code java -jar muster.jar lint [FOLDER]}: checks playbooks and exits non-zero on any error.
  * {@code java -jar muster.jar audit-verify [-conf FILE] [--checkpoints FILE]...}: checks the audit log's keyed
  * chain and the signed checkpoints.
+ * {@code java -jar muster.jar cluster-certs --out DIR --nodes a,b,c}: a cluster CA and node certificates.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -27,6 +28,9 @@ public final class Main {
   public static void main(String[] args) {
     if (args.length > 0 && "lint".equals(args[0])) {
       System.exit(lint(args));
+    }
+    if (args.length > 0 && "cluster-certs".equals(args[0])) {
+      System.exit(ClusterCerts.run(args, System.out, System.err));
     }
     if (args.length > 0 && "audit-verify".equals(args[0])) {
       System.exit(auditVerify(args));

@@ -92,6 +92,13 @@ public final class Muster {
       return Future.failedFuture(new IllegalStateException("cluster mode needs PostgreSQL: an embedded H2 database"
           + " on each node is not shared state. Set MUSTER_DB_URL to a jdbc:postgresql:// URL, or turn cluster mode off."));
     }
+    if (config.cluster().enabled()) {
+      try {
+        Clustering.check(config.cluster());
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(e);
+      }
+    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
@@ -172,7 +179,7 @@ public final class Muster {
     PlaybookTimers timers = new PlaybookTimers(db, clock, config.nodeId(), lease, runs);
     Outbox outbox = new Outbox(db, clock, config.nodeId(), lease, config.sms().messagesPerSecond(), failures);
     SmsGateway sms = gateway;
-    LiveHub hub = new LiveHub(vertx, async, () -> snapshot(incidents));
+    LiveHub hub = new LiveHub(vertx, async, () -> snapshot(incidents), config.nodeId());
     return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
       http = new HttpVerticle(config, contract, hub, loaded.roster(), loaded.playbooks(), async, registry, webhookToken,
           security(contract, async, clock, loaded.roster()));

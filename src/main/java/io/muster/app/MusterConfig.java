@@ -81,7 +81,15 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
     }
   }
 
-  public record Cluster(boolean enabled, String name, String host, int port, List<String> members) { }
+  /**
+   * Cluster mode. {@code host}:{@code port}: where Hazelcast listens (this node's address or a name of
+   * it, never every interface); {@code eventBusHost}:{@code eventBusPort}: where the event bus listens
+   * (default: {@code host}, 5702). Both ports are for the other nodes only. The event bus runs TLS
+   * both ways with {@code tlsCert}/{@code tlsKey} (this node's) and {@code tlsCa} (the cluster's CA):
+   * PEM files that {@code muster cluster-certs} makes.
+   */
+  public record Cluster(boolean enabled, String name, String host, int port, List<String> members,
+                        String eventBusHost, int eventBusPort, String tlsCert, String tlsKey, String tlsCa) { }
 
   public record Files(String roster, String playbooks, String readiness) { }
 
@@ -123,6 +131,11 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
       Map.entry("MUSTER_CLUSTER_HOST", "cluster.host"),
       Map.entry("MUSTER_CLUSTER_PORT", "cluster.port"),
       Map.entry("MUSTER_CLUSTER_MEMBERS", "cluster.members"),
+      Map.entry("MUSTER_EVENTBUS_HOST", "cluster.eventBusHost"),
+      Map.entry("MUSTER_EVENTBUS_PORT", "cluster.eventBusPort"),
+      Map.entry("MUSTER_CLUSTER_TLS_CERT", "cluster.tlsCert"),
+      Map.entry("MUSTER_CLUSTER_TLS_KEY", "cluster.tlsKey"),
+      Map.entry("MUSTER_CLUSTER_TLS_CA", "cluster.tlsCa"),
       Map.entry("MUSTER_SIMULATOR_PORT", "sms.simulatorPort"),
       Map.entry("MUSTER_POLL_MS", "dispatch.pollMs"),
       Map.entry("MUSTER_SMS_MPS", "sms.messagesPerSecond"),
@@ -162,7 +175,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
         .put("sms", new JsonObject().put("from", "+15005550006").put("simulatorHost", "127.0.0.1")
             .put("simulatorPort", 8090).put("undeliveredRetrySeconds", 120).put("breakerOpenSeconds", 10))
         .put("cluster", new JsonObject().put("enabled", false).put("name", "muster").put("host", "127.0.0.1")
-            .put("port", 5701).put("members", new JsonArray().add("127.0.0.1:5701")))
+            .put("port", 5701).put("members", new JsonArray().add("127.0.0.1:5701")).put("eventBusPort", 5702))
         .put("files", new JsonObject().put("roster", "config/roster.yaml").put("playbooks", "playbooks")
             .put("readiness", "config/readiness.yaml"))
         .put("dispatch", new JsonObject().put("pollMs", 1000).put("leaseSeconds", 30).put("sendThreads", 8))
@@ -232,7 +245,10 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
             integer(j, "sms.simulatorPort"), messagesPerSecond(sms, twilioAccount),
             integer(j, "sms.undeliveredRetrySeconds"), integer(j, "sms.breakerOpenSeconds")),
         new Cluster(bool(cluster.getValue("enabled")), cluster.getString("name"), cluster.getString("host"),
-            integer(j, "cluster.port"), members(cluster.getValue("members"))),
+            integer(j, "cluster.port"), members(cluster.getValue("members")),
+            present(cluster.getString("eventBusHost")) ? cluster.getString("eventBusHost") : cluster.getString("host"),
+            integer(j, "cluster.eventBusPort"),
+            cluster.getString("tlsCert"), cluster.getString("tlsKey"), cluster.getString("tlsCa")),
         new Files(files.getString("roster"), files.getString("playbooks"), files.getString("readiness")),
         new Dispatch(integer(j, "dispatch.pollMs"), integer(j, "dispatch.leaseSeconds"), integer(j, "dispatch.sendThreads")),
         new Security(security.getString("jwtSecret"), security.getString("jwtSecretFile"), security.getString("issuer"),

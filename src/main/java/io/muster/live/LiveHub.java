@@ -6,6 +6,7 @@ import io.muster.store.Journal;
 import io.muster.store.JournalBus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -23,9 +24,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The journal is the source of truth. A new client catches up by reading the journal from its
  * own cursor; once it has reached the hub's position it goes live and receives what the hub gets:
- * the events each commit publishes cluster-wide when they follow the hub's position, else (a
- * message lost or late) a read of the journal, which the hub's timer also does. Journal sequences
- * become visible in order (see {@link Journal}), so "read after N" never skips.
+ * the events this node commits, at once, when they follow the hub's position (they come on a
+ * local-only address, so nothing from another JVM can pose as them); else, and for every other
+ * node's events, a read of the journal, which the hub's timer also does. Journal sequences become
+ * visible in order (see {@link Journal}), so "read after N" never skips.
+ *
+ * <p>Nothing the hub receives from another node is shown: another node's hub only says, on
+ * {@link JournalBus#APPENDED}, how far the journal goes, and this hub reads it. A message that
+ * announces a sequence the journal does not have is ignored and logged, once a minute per sender:
+ * it comes from a bug or from an untrusted member of the cluster.
  * Everything here runs on one event loop; only the reads go to workers.
  */
 public final class LiveHub {
@@ -36,10 +43,14 @@ public final class LiveHub {
   private final Vertx vertx;
   private final AsyncDb db;
   private final Callable<JsonObject> snapshot;
+  private final String nodeId;
   private final Set<Client> clients = new LinkedHashSet<>();
+  private final Announcements announcements = new Announcements(System::currentTimeMillis);
   private long position;
   private boolean reading;
   private boolean again;
+  /** Journal reads started so far; an announcement is judged by a read that started after it came. */
+  private long reads;
 
   private static final class Client {
     final ServerWebSocket socket;
@@ -69,19 +80,26 @@ public final class LiveHub {
     }
   }
 
-  /** {@code snapshot} must read the journal head first and the state after it (blocking). */
-  public LiveHub(Vertx vertx, AsyncDb db, Callable<JsonObject> snapshot) {
+  /**
+   * {@code snapshot} must read the journal head first and the state after it (blocking);
+   * {@code nodeId} names this node in what it tells the other nodes' hubs.
+   */
+  public LiveHub(Vertx vertx, AsyncDb db, Callable<JsonObject> snapshot, String nodeId) {
     this.vertx = vertx;
     this.db = db;
     this.snapshot = snapshot;
+    this.nodeId = nodeId;
   }
 
   public Future<Void> start(long pollMs) {
     vertx.setPeriodic(pollMs, id -> poke());
     vertx.setPeriodic(HEARTBEAT_MS, id -> heartbeat());
+    EventBus bus = vertx.eventBus();
     return db.tx(Journal::head).onSuccess(head -> position = head)
-        .compose(head -> vertx.eventBus().<JsonObject>consumer(JournalBus.APPENDED, m -> appended(m.body()))
-            .completion());
+        .compose(head -> Future.all(
+            bus.<JsonObject>localConsumer(JournalBus.LOCAL_APPENDED, m -> committedHere(m.body())).completion(),
+            bus.consumer(JournalBus.APPENDED, m -> announced(m.body())).completion()))
+        .mapEmpty();
   }
 
   public int clients() {
@@ -123,17 +141,68 @@ public final class LiveHub {
   }
 
   /**
-   * Events just committed, from any node. When they follow the hub's position they go out at once;
-   * otherwise (an earlier message is late or lost) the hub reads the journal instead.
+   * Events this node just committed (from this JVM only). When they follow the hub's position they
+   * go out at once; otherwise (another node's events or a late message came between) the hub reads
+   * the journal, unless nobody is watching: then its timed read will do. The other nodes' hubs are
+   * told how far the journal now goes.
    */
-  private void appended(JsonObject message) {
+  private void committedHere(JsonObject message) {
     List<JsonObject> events = message.getJsonArray("events").stream()
         .map(e -> ((JsonObject) e).put("kind", "event")).toList();
-    if (!reading && !events.isEmpty() && events.get(0).getLong("seq") == position + 1) {
+    if (events.isEmpty()) {
+      return;
+    }
+    long last = events.get(events.size() - 1).getLong("seq");
+    if (vertx.isClustered()) {
+      vertx.eventBus().publish(JournalBus.APPENDED, new JsonObject().put("node", nodeId).put("seq", last));
+    }
+    if (!reading && events.get(0).getLong("seq") == position + 1) {
       advance(events);
-    } else if (events.isEmpty() || events.get(events.size() - 1).getLong("seq") > position) {
+    } else if (last > position && !clients.isEmpty()) {
       poke();
     }
+  }
+
+  /**
+   * Another node says the journal goes up to a sequence: a hint to read it, never an event to show.
+   * Whatever the message carries besides the sequence is ignored, so a forged one shows nothing.
+   */
+  private void announced(Object body) {
+    long seq = announcedSeq(body);
+    String sender = body instanceof JsonObject o && o.getValue("node") instanceof String s ? printable(s) : "(unnamed)";
+    if (seq < 0) {
+      announcements.malformed(sender).ifPresent(LOG::warn);
+      return;
+    }
+    if (nodeId.equals(sender) || seq <= position) {
+      return;
+    }
+    announcements.heard(sender, seq, reads + 1);
+    // With nobody watching, the next timed read will do: on a busy cluster, hints cost no reads.
+    if (!clients.isEmpty()) {
+      poke();
+    }
+  }
+
+  /** The announced sequence: {@code seq}, or the newest of {@code events[].seq}; -1 when there is none. */
+  private static long announcedSeq(Object body) {
+    if (!(body instanceof JsonObject o)) {
+      return -1;
+    }
+    if (o.getValue("seq") instanceof Number n) {
+      return n.longValue();
+    }
+    if (o.getValue("events") instanceof io.vertx.core.json.JsonArray events) {
+      return events.stream().filter(e -> e instanceof JsonObject j && j.getValue("seq") instanceof Number)
+          .mapToLong(e -> ((JsonObject) e).getLong("seq")).max().orElse(-1);
+    }
+    return -1;
+  }
+
+  /** A sender's name as said in a message: short, one line, printable. */
+  private static String printable(String s) {
+    String clean = s.replaceAll("[^\\x20-\\x7E]", "?");
+    return clean.length() > 64 ? clean.substring(0, 64) + "..." : clean;
   }
 
   /** Tells live clients the stream is alive, and how far it is, when nothing else has been said. */
@@ -162,6 +231,7 @@ public final class LiveHub {
     }
     reading = true;
     again = false;
+    long read = ++reads;
     read(position).onComplete(ar -> {
       reading = false;
       if (ar.succeeded() && !ar.result().isEmpty()) {
@@ -170,6 +240,9 @@ public final class LiveHub {
           advance(events);
         }
         again |= events.size() == PAGE;
+      }
+      if (ar.succeeded() && ar.result().size() < PAGE) {
+        announcements.judge(read, position).ifPresent(LOG::warn);
       } else if (ar.failed()) {
         LOG.warn("live stream could not read the journal: {}", ar.cause().toString());
       }

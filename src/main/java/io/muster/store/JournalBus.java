@@ -1,19 +1,29 @@
 package io.muster.store;
 
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * Publishes committed journal events on the event bus, cluster-wide: each on its own address
- * ({@code incident.triggered} on {@code incident.evt.triggered}), then all of them together on
- * {@link #APPENDED}. The bus may lose or reorder messages; readers that must not miss anything (the
- * live hub, the dispatcher) take a message only when it follows what they have, and otherwise read
- * the journal, which they also poll.
+ * Publishes committed journal events on the event bus: each on its own address, cluster-wide
+ * ({@code incident.triggered} on {@code incident.evt.triggered}), where other nodes may take them
+ * only as a hint to read the database; then all of them together on {@link #LOCAL_APPENDED}, to
+ * this node only (local-only delivery to a local consumer: no message from another JVM can reach
+ * it), which is how this node's live hub gets its own events at once. The live hub tells the other
+ * nodes' hubs itself, on {@link #APPENDED}, and they read the journal.
+ *
+ * <p>The bus may lose or reorder messages; readers that must not miss anything (the live hub, the
+ * dispatcher) take a message only when it follows what they have, and otherwise read the journal,
+ * which they also poll.
  */
 public final class JournalBus {
+  /** Cluster-wide: "the journal has events up to this sequence" (a hint; never shown as such). */
   public static final String APPENDED = "journal.evt.appended";
+  /** This node only: the events this node just committed, in order. */
+  public static final String LOCAL_APPENDED = "journal.local.appended";
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   private JournalBus() {
   }
@@ -27,7 +37,7 @@ public final class JournalBus {
     }
     JsonArray all = new JsonArray();
     events.forEach(e -> all.add(toJson(e)));
-    bus.publish(APPENDED, new JsonObject().put("events", all));
+    bus.publish(LOCAL_APPENDED, new JsonObject().put("events", all), LOCAL);
   }
 
   /** {@code notification.sent} is published on {@code notification.evt.sent}. */

@@ -1,5 +1,6 @@
 package io.muster.it;
 
+import io.muster.app.ClusterCerts;
 import io.muster.app.Muster;
 import io.muster.app.MusterConfig;
 import io.muster.notify.sim.SimulatorConfig;
@@ -32,6 +33,8 @@ public final class TestNodes implements AutoCloseable {
   private final String auditKey = "it-audit-key-" + UUID.randomUUID();
   /** The nodes' checkpoint file, in a folder of this test's own, removed at close. */
   private final Path checkpointDir;
+
+  private static Path certs;
 
   private final Vertx simulatorVertx = Vertx.vertx();
   public final SmsSimulator simulator;
@@ -125,10 +128,42 @@ public final class TestNodes implements AutoCloseable {
     List<Muster> started = new ArrayList<>();
     for (int port : ports) {
       JsonObject cluster = new JsonObject().put("enabled", true).put("name", name).put("host", "127.0.0.1")
-          .put("port", port).put("members", members);
+          .put("port", port).put("members", members).mergeIn(tls("node-" + (started.size() + 1)));
       started.add(start(extra.copy().put("cluster", cluster)));
     }
     return started;
+  }
+
+  /**
+   * A node's event bus settings: any free port, and its certificate from the test JVM's cluster CA
+   * (made once, in a temporary folder, by the same code as {@code muster cluster-certs}).
+   */
+  public static synchronized JsonObject tls(String node) {
+    if (certs == null) {
+      try {
+        certs = java.nio.file.Files.createTempDirectory("muster-certs-");
+        Path made = certs;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          try (var files = java.nio.file.Files.walk(made)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+          } catch (IOException ignored) {
+            // a temporary folder left behind is harmless
+          }
+        }));
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    ClusterCerts.write(certs, List.of(node), 2);
+    Path dir = certs.resolve(node);
+    return new JsonObject().put("eventBusPort", 0).put("tlsCert", dir.resolve("node.crt").toString())
+        .put("tlsKey", dir.resolve("node.key").toString()).put("tlsCa", dir.resolve("ca.crt").toString());
+  }
+
+  /** The test JVM's cluster certificates folder (its CA, and a folder per node that {@link #tls} made). */
+  public static synchronized Path clusterCerts() {
+    tls("node-1");
+    return certs;
   }
 
   public String jwtSecret() {

@@ -68,7 +68,8 @@ class TimerFailoverIT {
         .put("nodeId", "node-b")
         .put("files", new JsonObject().put("roster", ROSTER).put("playbooks", PLAYBOOKS))
         .put("cluster", new JsonObject().put("enabled", true).put("name", cluster).put("host", "127.0.0.1")
-            .put("port", clusterB).put("members", new JsonArray(List.of(members.split(","))))));
+            .put("port", clusterB).put("members", new JsonArray(List.of(members.split(","))))
+            .mergeIn(TestNodes.tls("node-b"))));
 
     Http.Response created = Http.postJson("http://127.0.0.1:" + httpA + "/api/v1/incidents",
         "{\"type\":\"failover-drill\",\"facilityId\":\"general\",\"summary\":\"Failover test\"}");
@@ -121,6 +122,11 @@ class TimerFailoverIT {
     env.put("MUSTER_CLUSTER_HOST", "127.0.0.1");
     env.put("MUSTER_CLUSTER_PORT", String.valueOf(clusterPort));
     env.put("MUSTER_CLUSTER_MEMBERS", members);
+    JsonObject tls = TestNodes.tls("node-a");
+    env.put("MUSTER_EVENTBUS_PORT", "0");
+    env.put("MUSTER_CLUSTER_TLS_CERT", tls.getString("tlsCert"));
+    env.put("MUSTER_CLUSTER_TLS_KEY", tls.getString("tlsKey"));
+    env.put("MUSTER_CLUSTER_TLS_CA", tls.getString("tlsCa"));
     env.put("MUSTER_ROSTER", ROSTER);
     env.put("MUSTER_PLAYBOOKS", PLAYBOOKS);
     env.put("MUSTER_READINESS", "src/test/resources/it/readiness.yaml");
