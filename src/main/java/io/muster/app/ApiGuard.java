@@ -120,6 +120,24 @@ public final class ApiGuard {
     ctx.next();
   }
 
+  /**
+   * For routes outside the API that take credentials of their own (the live stream's ticket):
+   * true, having answered 429, when the address has spent its budget of refusals.
+   */
+  boolean overBudget(RoutingContext ctx, String ip) {
+    long wait = anonymous.waitSeconds("ip:" + ip);
+    if (wait > 0) {
+      tooMany(ctx, wait);
+      return true;
+    }
+    return false;
+  }
+
+  /** Such a route refused the address's credentials: it counts against the address's budget. */
+  void spend(String ip) {
+    anonymous.take("ip:" + ip);
+  }
+
   /** No or bad credentials: 401, counted per address; an address past its budget gets 429 instead. */
   private void unauthenticated(RoutingContext ctx, String ip, Operation op, String reason) {
     long wait = anonymous.take("ip:" + ip);

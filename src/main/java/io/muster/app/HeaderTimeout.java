@@ -8,9 +8,10 @@ import java.util.WeakHashMap;
 
 /**
  * Closes a connection that takes longer than {@code seconds} to send a request's headers, counted
- * from when it opened or from the end of its previous answer. A client that trickles one header
- * line every few seconds (which an idle timeout never notices, because each line is activity)
- * cannot hold a connection open. Everything runs on the server's event loop.
+ * from when it opened or from the end of its previous answer, or three times as long to send the
+ * body after them. A client that trickles one header line or a few body bytes every few seconds
+ * (which an idle timeout never notices, because each is activity) cannot hold a connection open.
+ * Everything runs on the server's event loop.
  */
 final class HeaderTimeout {
   private final Vertx vertx;
@@ -32,8 +33,16 @@ final class HeaderTimeout {
   void arrived(HttpServerRequest request) {
     HttpConnection connection = request.connection();
     cancel(connection);
+    boolean upgrade = "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
+    if (!upgrade) {
+      vertx.setTimer(3 * millis, id -> {
+        if (!request.isEnded()) {
+          connection.close();
+        }
+      });
+    }
     request.response().endHandler(v -> {
-      if (!request.isExpectMultipart() && !"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
+      if (!upgrade) {
         await(connection);
       }
     });

@@ -395,10 +395,14 @@ public final class HttpVerticle extends VerticleBase {
       Failures.respond(ctx, ErrorCode.FORBIDDEN, "pages from " + origin + " may not open the live stream", "Origin");
       return;
     }
+    if (security.guard().overBudget(ctx, ip)) {
+      return;
+    }
     ctx.request().pause();
     db.run(() -> security.tickets().redeem(ctx.request().getParam("ticket"))).onComplete(ar -> {
       ctx.request().resume();
       if (ar.failed() || ar.result().isEmpty()) {
+        security.guard().spend(ip);
         security.refusals().refused(ip, "GET /ws/live", "401", "no, unknown, spent or expired ticket");
         Failures.respond(ctx, ErrorCode.UNAUTHORIZED, "a valid ticket is required: POST /api/v1/auth/ws-ticket, then"
             + " open /ws/live?ticket=...; each ticket opens one connection", "ticket");

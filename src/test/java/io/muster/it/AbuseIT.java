@@ -219,6 +219,66 @@ class AbuseIT {
         .isBetween(1, 10);
   }
 
+  @Test
+  @DisplayName("body timeout: a request whose body trickles in a byte a second is closed while still sending")
+  void bodyTimeout() throws IOException {
+    Muster node = nodes.start(new JsonObject().put("http", new JsonObject().put("headerTimeoutSeconds", 2)));
+    int bytesSent;
+    try (Socket s = new Socket("127.0.0.1", node.httpPort())) {
+      s.setSoTimeout(1000);
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 200\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      bytesSent = -1;
+      for (int sent = 0; sent < 30; ) {
+        try {
+          if (s.getInputStream().read() < 0) {
+            bytesSent = sent;
+            break;
+          }
+        } catch (SocketTimeoutException quiet) {
+          try {
+            out.write(' ');
+            out.flush();
+            sent++;
+          } catch (IOException reset) {
+            bytesSent = sent;
+            break;
+          }
+        } catch (IOException reset) {
+          bytesSent = sent;
+          break;
+        }
+      }
+    }
+    // Three times the header timeout after the headers: about 6 bytes; 30 would mean never.
+    assertThat(bytesSent).as("body bytes sent before the server closed the connection (-1: it never did)")
+        .isBetween(1, 20);
+    assertThat(Http.get(TestNodes.baseUrl(node) + "/health/live").status()).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("live stream tickets: guessing tickets from one address spends its budget, then 429 before any lookup")
+  void ticketGuessing() {
+    Muster node = nodes.start(new JsonObject().put("limits", new JsonObject().put("anonymousPerSecond", 0.1)
+        .put("anonymousBurst", 5)));
+    int statusAfter = 0;
+    for (int i = 0; i < 8; i++) {
+      RawHttp.Response r = RawHttp.send(node.httpPort(), "GET", "/ws/live?ticket=" + "A".repeat(43),
+          java.util.Map.of("Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Version", "13",
+              "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="), null);
+      if (i < 5) {
+        assertThat(r.status()).as("guess %d: %s", i, r.body()).isEqualTo(401);
+      } else {
+        statusAfter = r.status();
+        assertThat(r.status()).as("guess %d: %s", i, r.body()).isEqualTo(429);
+        assertThat(r.headers()).containsKey("retry-after");
+      }
+    }
+    assertThat(statusAfter).isEqualTo(429);
+  }
+
   /**
    * Sends the start of a request, then one header line whenever the server has been silent for a
    * second, never ending the headers. Returns how many header lines were sent when the server closed
