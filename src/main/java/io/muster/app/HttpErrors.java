@@ -37,7 +37,7 @@ final class HttpErrors {
     boolean hasBody = ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null
         || (length != null && !"0".equals(length.strip()));
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    if (hasBody && (type == null || !type.toLowerCase().startsWith("application/json"))) {
+    if (hasBody && (type == null || !type.toLowerCase().startsWith("application/json") || otherCharset(type))) {
       Failures.respond(ctx, ErrorCode.UNSUPPORTED_MEDIA_TYPE,
           "the body must be application/json, got " + (type == null ? "no content type" : type), "Content-Type");
       return;
@@ -50,6 +50,18 @@ final class HttpErrors {
       }
     }
     ctx.next();
+  }
+
+  /** A content type that names a charset other than UTF-8 (JSON is UTF-8; a body is never read as anything else). */
+  private static boolean otherCharset(String type) {
+    for (String param : type.split(";")) {
+      String[] kv = param.strip().split("=", 2);
+      if (kv.length == 2 && kv[0].strip().equalsIgnoreCase("charset")) {
+        String charset = kv[1].strip().replace("\"", "");
+        return !charset.equalsIgnoreCase("utf-8") && !charset.equalsIgnoreCase("utf8");
+      }
+    }
+    return false;
   }
 
   /** A request the HTTP decoder refused (a line or headers too long, a broken request line). */

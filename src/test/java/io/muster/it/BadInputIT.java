@@ -82,6 +82,8 @@ class BadInputIT {
     c.add(new Case("form-urlencoded body", b -> Http.post(b + INCIDENTS, "application/x-www-form-urlencoded",
         "type=mass-casualty&facilityId=general&summary=Bus+crash"),
         415, "unsupported_media_type", "Content-Type", "x-www-form-urlencoded"));
+    c.add(new Case("JSON declared in another charset", b -> Http.post(b + INCIDENTS, "application/json; charset=utf-16", VALID),
+        415, "unsupported_media_type", "Content-Type", "utf-16"));
     c.add(new Case("no body, no content type", b -> Http.post(b + INCIDENTS, null, ""),
         400, "invalid_request", "body", "body"));
     c.add(new Case("empty JSON body", b -> Http.postJson(b + INCIDENTS, ""), 400, "invalid_request", "body", "body"));
