@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.random.RandomGenerator;
 
 /**
  * Incident commands against the database: each one commits the incident's rows, its outbox rows
@@ -44,9 +45,16 @@ public final class Incidents {
   private final Roster roster;
   private final Map<String, Playbook> playbooks;
   private final PlaybookRuns runs;
-  private final SecureRandom random = new SecureRandom();
+  private final RandomGenerator random;
 
   public Incidents(Db db, Clock clock, Roster roster, Map<String, Playbook> playbooks, PlaybookRuns runs) {
+    this(db, clock, roster, playbooks, runs, new SecureRandom());
+  }
+
+  /** {@code random}: where incident references come from (a test may make them collide). */
+  Incidents(Db db, Clock clock, Roster roster, Map<String, Playbook> playbooks, PlaybookRuns runs,
+            RandomGenerator random) {
+    this.random = random;
     this.db = db;
     this.clock = clock;
     this.roster = roster;
@@ -80,8 +88,10 @@ public final class Incidents {
         return db.tx(c -> replay(c, idempotencyKey, hash)
             .orElseGet(() -> unchecked(() -> create(c, cmd, playbook, facility, idempotencyKey, hash, actor))));
       } catch (RuntimeException e) {
-        // Two requests with one key raced: the loser's insert hit the unique key. Read the winner's.
-        if (idempotencyKey == null || !Db.uniqueViolation(e) || attempt >= KEY_RACE_RETRIES) {
+        // Two requests with one key raced: the loser's insert hit the unique key; the retry reads the
+        // winner's. Or the random reference was taken (22^5 of them: likely within a few thousand
+        // incidents): the retry draws another. Either way the request is answered, not refused.
+        if (!Db.uniqueViolation(e) || attempt >= KEY_RACE_RETRIES) {
           throw e;
         }
         pause(attempt);
