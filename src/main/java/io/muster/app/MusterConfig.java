@@ -170,7 +170,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
             .put("publicBaseUrl", "http://localhost:8080").put("bodyLimitBytes", 65536).put("headerTimeoutSeconds", 10)
             .put("idleTimeoutSeconds", 120).put("trustedProxies", new JsonArray()))
         .put("db", new JsonObject()
-            .put("url", "jdbc:h2:file:./data/muster;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE")
+            .put("url", "jdbc:h2:file:./data/muster;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0")
             .put("user", "sa").put("password", "").put("poolSize", 10))
         .put("sms", new JsonObject().put("from", "+15005550006").put("simulatorHost", "127.0.0.1")
             .put("simulatorPort", 8090).put("undeliveredRetrySeconds", 120).put("breakerOpenSeconds", 10))

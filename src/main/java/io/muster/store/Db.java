@@ -46,7 +46,9 @@ public final class Db implements AutoCloseable {
    * as that schema owner instead, and then grant the runtime role what it uses, no more (no UPDATE,
    * DELETE or TRUNCATE on the audit log; see {@link RuntimeRoleGrants}).
    */
-  public static Db open(String url, String user, String password, int poolSize, String ownerUser, String ownerPassword) {
+  public static Db open(String configuredUrl, String user, String password, int poolSize, String ownerUser,
+                        String ownerPassword) {
+    String url = H2Durability.url(configuredUrl);
     DataDirectory.beforeOpen(url);
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
