@@ -51,8 +51,10 @@ public final class Outbox {
   }
 
   /**
-   * A claimed row. {@code uncertain}: an earlier attempt was cut short (its node died or its
-   * answer never came), so the provider may already have the message: look before sending.
+   * A claimed row. {@code uncertain}: the provider may already have the message, so look before
+   * sending. That is so for any row claimed before whose last attempt did not end in a recorded,
+   * definite refusal: its sender died or its answer never came, or a crash undid what was recorded
+   * after the claim. Whatever state such a row is found in, it is never sent blind.
    */
   public record Claim(Notification notification, boolean uncertain) { }
 
@@ -61,9 +63,9 @@ public final class Outbox {
     return db.tx(c -> {
       Instant now = clock.instant();
       List<Claim> claims = new ArrayList<>();
-      for (Map.Entry<String, String> due : due(c, now, limit).entrySet()) {
+      for (Map.Entry<String, Boolean> due : due(c, now, limit).entrySet()) {
         if (take(c, due.getKey(), now)) {
-          claims.add(new Claim(NotificationSql.byId(c, due.getKey()).orElseThrow(), "sending".equals(due.getValue())));
+          claims.add(new Claim(NotificationSql.byId(c, due.getKey()).orElseThrow(), due.getValue()));
         }
       }
       return claims;
@@ -164,14 +166,17 @@ public final class Outbox {
     });
   }
 
-  /** Try again after {@code delay}. {@code uncertain}: look the message up before that try. */
+  /**
+   * Try again after {@code delay}. {@code uncertain}: look the message up before that try; else the
+   * provider refused this attempt, and the row says so, so the next try need not look.
+   */
   public void retryLater(Notification n, Duration delay, boolean uncertain, Integer errorCode) {
     db.tx(c -> {
       Instant at = clock.instant().plus(delay);
       String sql = uncertain
           ? "UPDATE notification SET lease_until = ?, error_code = ? WHERE id = ? AND status = 'sending'"
           : "UPDATE notification SET status = 'queued', next_attempt_at = ?, error_code = ?, lease_owner = NULL,"
-            + " lease_until = NULL WHERE id = ? AND status = 'sending'";
+            + " lease_until = NULL, attempt_refused = TRUE WHERE id = ? AND status = 'sending'";
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setObject(1, Db.ts(at));
         ps.setObject(2, errorCode, Types.INTEGER);
@@ -211,18 +216,22 @@ public final class Outbox {
     return db.tx(c -> Journal.append(c, clock.instant(), List.of(new NewEvent(type, null, "dispatcher:" + node, payload))));
   }
 
-  /** Candidate ids with their status. On PostgreSQL rows another node is claiming are skipped. */
-  private Map<String, String> due(Connection c, Instant now, int limit) throws SQLException {
-    String sql = "SELECT id, status FROM notification WHERE " + DUE + " ORDER BY priority, next_attempt_at, id LIMIT ?"
+  /**
+   * Candidate ids, each with whether the provider may already have its message (see {@link Claim}).
+   * On PostgreSQL rows another node is claiming are skipped.
+   */
+  private Map<String, Boolean> due(Connection c, Instant now, int limit) throws SQLException {
+    String sql = "SELECT id, CASE WHEN status = 'sending' OR (first_claimed_at IS NOT NULL AND NOT attempt_refused)"
+        + " THEN TRUE ELSE FALSE END FROM notification WHERE " + DUE + " ORDER BY priority, next_attempt_at, id LIMIT ?"
         + (db.postgres() ? " FOR UPDATE SKIP LOCKED" : "");
-    Map<String, String> due = new LinkedHashMap<>();
+    Map<String, Boolean> due = new LinkedHashMap<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setObject(1, Db.ts(now));
       ps.setObject(2, Db.ts(now));
       ps.setInt(3, limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          due.put(rs.getString(1), rs.getString(2));
+          due.put(rs.getString(1), rs.getBoolean(2));
         }
       }
     }
@@ -232,7 +241,8 @@ public final class Outbox {
   /** Compare-and-set: the row is ours only if it is still due when we write the lease. */
   private boolean take(Connection c, String id, Instant now) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("UPDATE notification SET status = 'sending', lease_owner = ?,"
-        + " lease_until = ?, attempts = attempts + 1, first_claimed_at = COALESCE(first_claimed_at, ?)"
+        + " lease_until = ?, attempts = attempts + 1, first_claimed_at = COALESCE(first_claimed_at, ?),"
+        + " attempt_refused = FALSE"
         + " WHERE id = ? AND " + DUE)) {
       ps.setString(1, node);
       ps.setObject(2, Db.ts(now.plus(lease)));
