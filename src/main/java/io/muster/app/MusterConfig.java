@@ -64,7 +64,8 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
    * SMS through Twilio. With no account configured, the built-in simulator takes its place
    * ({@code simulatorPort}); {@code apiBaseUrl} points the SDK at another Twilio-compatible API.
    * {@code messagesPerSecond} is the whole cluster's send budget (0: unpaced); unset, it is 1 with
-   * a Twilio account (a long code's rate) and unpaced with the simulator.
+   * a Twilio account (a long code's rate) and unpaced with the simulator. {@code breakerOpenSeconds}:
+   * the circuit breaker's probe interval, while the provider keeps failing (default 5).
    */
   public record Sms(String accountSid, String authToken, String from, String messagingServiceSid,
                     String apiBaseUrl, boolean embeddedSimulator, String simulatorHost, int simulatorPort,
@@ -173,7 +174,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
             .put("url", "jdbc:h2:file:./data/muster;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0")
             .put("user", "sa").put("password", "").put("poolSize", 10))
         .put("sms", new JsonObject().put("from", "+15005550006").put("simulatorHost", "127.0.0.1")
-            .put("simulatorPort", 8090).put("undeliveredRetrySeconds", 120).put("breakerOpenSeconds", 10))
+            .put("simulatorPort", 8090).put("undeliveredRetrySeconds", 120).put("breakerOpenSeconds", 5))
         .put("cluster", new JsonObject().put("enabled", false).put("name", "muster").put("host", "127.0.0.1")
             .put("port", 5701).put("members", new JsonArray().add("127.0.0.1:5701")).put("eventBusPort", 5702))
         .put("files", new JsonObject().put("roster", "config/roster.yaml").put("playbooks", "playbooks")

@@ -44,6 +44,7 @@ public final class DispatcherVerticle extends VerticleBase {
   private final CircuitBreaker breaker;
   private boolean running;
   private boolean again;
+  private boolean probeTimer;
   private int inFlight;
 
   public DispatcherVerticle(Outbox outbox, SmsGateway gateway, VoiceGateway voice, AsyncDb db, String publicBaseUrl,
@@ -85,37 +86,62 @@ public final class DispatcherVerticle extends VerticleBase {
   /**
    * Claims what is due and hands each row to a sender without waiting for the sends: a page
    * queued while others are on their way is claimed at once. At most {@code maxInFlight} rows are
-   * out at a time; a finished send wakes the dispatcher again.
+   * out at a time; a finished send wakes the dispatcher again. While the breaker is open only its
+   * probe is claimed, and a timer wakes the dispatcher when the next probe may go.
    */
   private void cycle() {
     again = false;
-    int room = Math.min(maxInFlight - inFlight, breaker.allowance(BATCH));
+    CircuitBreaker.Permit permit = breaker.permit(BATCH);
+    int room = Math.min(maxInFlight - inFlight, permit.count());
     if (room <= 0) {
+      unusedProbe(permit.probe());
+      wakeForProbe();
       running = false;
       return;
     }
     int limit = outbox.perSecond(Math.min(BATCH, room));
     db.run(() -> outbox.claim(limit))
-        .onSuccess(claims -> claims.forEach(this::send))
-        .onFailure(t -> LOG.warn("dispatch cycle failed: {}", t.toString()))
+        .onSuccess(claims -> {
+          if (claims.isEmpty()) {
+            unusedProbe(permit.probe());
+          }
+          claims.forEach(claim -> send(claim, permit.probe()));
+        })
+        .onFailure(t -> {
+          unusedProbe(permit.probe());
+          LOG.warn("dispatch cycle failed: {}", t.toString());
+        })
         .onComplete(ar -> {
           boolean full = ar.succeeded() && ar.result().size() == limit;
           if (again || full) {
             cycle();
           } else {
             running = false;
+            wakeForProbe();
           }
         });
   }
 
-  private void send(Outbox.Claim claim) {
+  /** While the breaker is open, wakes up when its next probe may go rather than at the next poll. */
+  private void wakeForProbe() {
+    if (!breaker.isOpen() || probeTimer) {
+      return;
+    }
+    probeTimer = true;
+    vertx.setTimer(Math.max(1, breaker.untilProbe().toMillis()), id -> {
+      probeTimer = false;
+      wake();
+    });
+  }
+
+  private void send(Outbox.Claim claim, boolean probe) {
     inFlight++;
-    senders.executeBlocking(() -> deliver(claim), false)
+    senders.executeBlocking(() -> deliver(claim, probe), false)
         .onSuccess(events -> JournalBus.publish(vertx.eventBus(), events))
         .onFailure(t -> LOG.warn("notification {} not recorded: {}", claim.notification().id(), t.toString()))
         .onComplete(ar -> {
           inFlight--;
-          if (inFlight == maxInFlight - 1) {
+          if (inFlight == maxInFlight - 1 || probe) {
             wake();
           }
         });
@@ -124,10 +150,12 @@ public final class DispatcherVerticle extends VerticleBase {
   /**
    * Blocking: one claimed row, looked up first if an earlier try may have reached the provider. A
    * lookup that fails leaves the row uncertain, so that it is looked up again, never sent blind.
+   * {@code probe}: the row is the breaker's probe, whose outcome decides whether the breaker closes.
    */
-  private List<JournalEvent> deliver(Outbox.Claim claim) {
+  private List<JournalEvent> deliver(Outbox.Claim claim, boolean probe) {
     Notification n = claim.notification();
     if (n.kind() != Notification.Kind.INFO && n.kind() != Notification.Kind.VOICE && outbox.optedOut(n.phone())) {
+      unusedProbe(probe);
       return outbox.failed(n, DeliveryFailures.OPTED_OUT, "the person opted out (STOP); not sent");
     }
     if (claim.uncertain()) {
@@ -135,17 +163,19 @@ public final class DispatcherVerticle extends VerticleBase {
         Optional<String> already = alreadyAccepted(n);
         if (already.isPresent()) {
           LOG.info("notification {} was already accepted as {}; not sent again", n.id(), already.get());
+          unusedProbe(probe);
           return outbox.sent(n, already.get());
         }
       } catch (SmsException e) {
         // The lookup failed: the earlier attempt's outcome is as unknown as before.
-        return failedAttempt(n, e, true);
+        return failedAttempt(n, e, true, probe);
       }
     }
     try {
       outbox.awaitTurn();
       if (!outbox.stillOurs(n)) {
         LOG.warn("notification {} was taken over by another node before its turn; not sent here", n.id());
+        unusedProbe(probe);
         return List.of();
       }
       SentMessage sent = n.kind() == Notification.Kind.VOICE
@@ -156,7 +186,14 @@ public final class DispatcherVerticle extends VerticleBase {
       breaker.succeeded().ifPresent(e -> events.addAll(outbox.systemEvent(e.type(), e.payload())));
       return events;
     } catch (SmsException e) {
-      return failedAttempt(n, e, e.ambiguous());
+      return failedAttempt(n, e, e.ambiguous(), probe);
+    }
+  }
+
+  /** The probe did not reach the provider: the breaker may let another go at once. */
+  private void unusedProbe(boolean probe) {
+    if (probe) {
+      breaker.probeUnused();
     }
   }
 
@@ -175,20 +212,26 @@ public final class DispatcherVerticle extends VerticleBase {
     return gateway.findSent(n.phone(), n.body(), since).map(SentMessage::sid);
   }
 
-  /** {@code uncertain}: the provider may have this message or call, so the next try looks first. */
-  private List<JournalEvent> failedAttempt(Notification n, SmsException e, boolean uncertain) {
+  /**
+   * {@code uncertain}: the provider may have this message or call, so the next try looks first. A
+   * definite answer from the provider (a 4xx refusal) says that it is up: a success for the breaker.
+   * While the breaker is open a row waits for the breaker rather than for its own backoff, and its
+   * tries are not used up: a page is not given up because the provider was down.
+   */
+  private List<JournalEvent> failedAttempt(Notification n, SmsException e, boolean uncertain, boolean probe) {
     List<JournalEvent> events = new ArrayList<>();
-    if (e.ambiguous() || (e.retryable() && n.attempts() < MAX_ATTEMPTS)) {
-      Duration delay = backoff(n.attempts());
+    Optional<CircuitBreaker.Transition> transition = e.retryable() || e.ambiguous()
+        ? breaker.failed(e.getMessage(), probe) : breaker.succeeded();
+    transition.ifPresent(ev -> events.addAll(outbox.systemEvent(ev.type(), ev.payload())));
+    boolean providerDown = breaker.isOpen();
+    if (e.ambiguous() || (e.retryable() && (n.attempts() < MAX_ATTEMPTS || providerDown))) {
+      Duration delay = providerDown ? Duration.ZERO : backoff(n.attempts());
       LOG.warn("notification {} attempt {} failed ({}); next try in {} ms", n.id(), n.attempts(), e.getMessage(),
           delay.toMillis());
       outbox.retryLater(n, delay, uncertain, e.errorCode());
     } else {
       LOG.warn("notification {} failed for good: {}", n.id(), e.getMessage());
       events.addAll(outbox.failed(n, e.errorCode(), e.getMessage()));
-    }
-    if (e.retryable() || e.ambiguous()) {
-      breaker.failed(e.getMessage()).ifPresent(ev -> events.addAll(outbox.systemEvent(ev.type(), ev.payload())));
     }
     return events;
   }
