@@ -77,7 +77,7 @@ final class Delivery {
   }
 
   private Future<Void> report(SimMessage message) {
-    if (message.statusCallback() == null) {
+    if (message.statusCallback() == null || faults.callbacksDropped()) {
       return Future.succeededFuture();
     }
     return webhooks.post(message.statusCallback(), callbackParams(message))

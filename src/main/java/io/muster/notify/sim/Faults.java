@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * Faults the simulator injects into Twilio's Messages API, for tests and drills: an outage, the
  * next few creates failing, answers that never come, numbers whose messages fail, and the status
- * callback delays; and into its Calls API: call-create answers that never come ({@link #hangCalls}). Set from any thread (every method is atomic); {@link #reset} goes back to a
+ * callback delays, or message status callbacks that are lost ({@link #dropCallbacks}); and into its Calls API: call-create
+ * answers that never come ({@link #hangCalls}). Set from any thread (every method is atomic); {@link #reset} goes back to a
  * healthy service with the configured delays. Also reachable over HTTP under {@code /sim/api/faults}.
  *
  * <p>Precedence for one create request, after authentication: an outage answers first; otherwise a
@@ -35,6 +36,7 @@ public final class Faults {
   private Integer failNextCode;
   private boolean hang;
   private boolean hangCalls;
+  private boolean dropCallbacks;
   private final Map<String, Integer> failingNumbers = new LinkedHashMap<>();
   private long sentDelayMs;
   private long deliveredDelayMs;
@@ -119,6 +121,21 @@ public final class Faults {
   }
 
   /**
+   * While on, messages still move on (sent, then delivered, as fetch and list show) but their status
+   * callbacks are never posted: the receipts are lost, as when the node they were addressed to is
+   * down. Calls are not affected.
+   */
+  public synchronized Faults dropCallbacks(boolean on) {
+    dropCallbacks = on;
+    return this;
+  }
+
+  /** Whether message status callbacks are lost ({@link #dropCallbacks}). */
+  public synchronized boolean callbacksDropped() {
+    return dropCallbacks;
+  }
+
+  /**
    * Status callback delays from now on: acceptance to "sent", then "sent" to "delivered" (or to
    * "undelivered"); negative means never. Messages already waiting keep their timers.
    */
@@ -128,13 +145,17 @@ public final class Faults {
     return this;
   }
 
-  /** A healthy service again: no outage, no pending failures, no hangs, no failing numbers, the configured delays. */
+  /**
+   * A healthy service again: no outage, no pending failures, no hangs, no failing numbers, callbacks
+   * posted, the configured delays.
+   */
   public synchronized void reset() {
     outageStatus = null;
     failNextRemaining = 0;
     failNextCode = null;
     hang = false;
     hangCalls = false;
+    dropCallbacks = false;
     failingNumbers.clear();
     sentDelayMs = configuredSentDelayMs;
     deliveredDelayMs = configuredDeliveredDelayMs;
@@ -201,6 +222,7 @@ public final class Faults {
         .put("failNext", failNext)
         .put("hang", hang)
         .put("hangCalls", hangCalls)
+        .put("dropCallbacks", dropCallbacks)
         .put("numbers", numbers)
         .put("delays", new JsonObject().put("sentMs", sentDelayMs).put("deliveredMs", deliveredDelayMs));
   }

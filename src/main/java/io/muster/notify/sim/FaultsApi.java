@@ -24,6 +24,8 @@ import java.util.function.Consumer;
  * DELETE /sim/api/faults/calls/hang
  * POST   /sim/api/faults/numbers/{e164}     {"code": 30003}
  * DELETE /sim/api/faults/numbers/{e164}
+ * POST   /sim/api/faults/callbacks          {"drop": true}   (no body: true) status callbacks are lost
+ * DELETE /sim/api/faults/callbacks
  * POST   /sim/api/faults/delays             {"sentMs": 100, "deliveredMs": 2000}
  * DELETE /sim/api/faults/delays             back to the configured delays
  * </pre>
@@ -66,6 +68,9 @@ final class FaultsApi {
     router.post(PATH + "/numbers/:number").handler(ctx -> withBody(ctx, body ->
         change(ctx, f -> f.numberFails(number(ctx), requiredInt(body, "code")))));
     router.delete(PATH + "/numbers/:number").handler(ctx -> change(ctx, f -> f.numberOk(number(ctx))));
+    router.post(PATH + "/callbacks").handler(ctx -> withBody(ctx, body ->
+        change(ctx, f -> f.dropCallbacks(flag(body, "drop")))));
+    router.delete(PATH + "/callbacks").handler(ctx -> change(ctx, f -> f.dropCallbacks(false)));
     router.post(PATH + "/delays").handler(ctx -> withBody(ctx, body ->
         change(ctx, f -> f.delays(requiredLong(body, "sentMs"), requiredLong(body, "deliveredMs")))));
     router.delete(PATH + "/delays").handler(ctx -> change(ctx, f -> f.delays(configuredSentMs, configuredDeliveredMs)));
@@ -143,14 +148,19 @@ final class FaultsApi {
 
   /** {@code "hang"} as given; absent means on. */
   private static boolean hangValue(JsonObject body) {
-    Object value = body.getValue("hang");
+    return flag(body, "hang");
+  }
+
+  /** A boolean field as given; absent means on. */
+  private static boolean flag(JsonObject body, String field) {
+    Object value = body.getValue(field);
     if (value == null) {
       return true;
     }
     if (value instanceof Boolean on) {
       return on;
     }
-    throw new BadField("hang", "hang: must be true or false");
+    throw new BadField(field, field + ": must be true or false");
   }
 
   /** A request field that cannot be used. */

@@ -267,10 +267,30 @@ class SimulatorFaultsTest {
     }
 
     @Test
+    @DisplayName("dropped callbacks: the message is still delivered (fetch says so), but no receipt is posted")
+    void dropCallbacks(Vertx vertx) throws InterruptedException {
+      RecordingServer app = RecordingServer.answering200(vertx);
+      simulator.faults().dropCallbacks(true);
+
+      SentMessage sent = gateway.send(new OutboundSms(NURSE, "lost receipt", app.url("/status")));
+      assertThat(eventually(() -> "delivered".equals(simulator.messagesTo(NURSE).get(0).status()))).isTrue();
+      assertThat(Message.fetcher(sent.sid()).fetch(sdkClient()).getStatus()).isEqualTo(Message.Status.DELIVERED);
+      assertThat(app.pending()).as("no callback posted").isZero();
+
+      simulator.faults().dropCallbacks(false);
+      gateway.send(new OutboundSms(NURSE, "receipt", app.url("/status")));
+      assertThat(app.next(WAIT).params()).containsEntry("MessageStatus", "sent");
+      assertThat(app.next(WAIT).params()).containsEntry("MessageStatus", "delivered");
+      app.close();
+    }
+
+    @Test
     @DisplayName("reset, and clear, bring back a healthy service with the configured delays")
     void resetAndClear() {
-      simulator.faults().outage(503).failNext(3, 429, null).hang(true).numberFails(NURSE, 21610).delays(-1, -1);
+      simulator.faults().outage(503).failNext(3, 429, null).hang(true).numberFails(NURSE, 21610).delays(-1, -1)
+          .dropCallbacks(true);
       simulator.faults().reset();
+      assertThat(simulator.faults().callbacksDropped()).isFalse();
 
       send(NURSE, "ok");
       assertThat(simulator.faults().sentDelayMs()).isEqualTo(20);
@@ -371,15 +391,21 @@ class SimulatorFaultsTest {
       send(NURSE, "x");
 
       post("/sim/api/faults/hang", null);
+      assertThat(post("/sim/api/faults/callbacks", null).bodyAsJsonObject().getBoolean("dropCallbacks")).isTrue();
+      assertThat(delete("/sim/api/faults/callbacks").bodyAsJsonObject().getBoolean("dropCallbacks")).isFalse();
+      assertThat(post("/sim/api/faults/callbacks", new JsonObject().put("drop", "yes")).statusCode()).isEqualTo(400);
+      post("/sim/api/faults/callbacks", new JsonObject().put("drop", true));
       post("/sim/api/faults/delays", new JsonObject().put("sentMs", 1000).put("deliveredMs", -1));
       JsonObject all = get("/sim/api/faults").bodyAsJsonObject();
       assertThat(all.getBoolean("hang")).isTrue();
+      assertThat(all.getBoolean("dropCallbacks")).isTrue();
       assertThat(all.getJsonObject("delays").getMap()).containsEntry("sentMs", 1000).containsEntry("deliveredMs", -1);
       assertThat(simulator.faults().hanging()).isTrue();
       assertThat(simulator.faults().sentDelayMs()).isEqualTo(1000);
 
       JsonObject reset = delete("/sim/api/faults").bodyAsJsonObject();
       assertThat(reset.getBoolean("hang")).isFalse();
+      assertThat(reset.getBoolean("dropCallbacks")).isFalse();
       assertThat(reset.getJsonObject("delays").getMap()).containsEntry("sentMs", 20).containsEntry("deliveredMs", 20);
       assertThat(reset.getJsonObject("numbers").isEmpty()).isTrue();
       send(NURSE, "healthy");
