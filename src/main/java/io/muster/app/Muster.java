@@ -12,6 +12,8 @@ import io.muster.notify.DispatcherVerticle;
 import io.muster.notify.Inbox;
 import io.muster.notify.NotifyVerticle;
 import io.muster.notify.Outbox;
+import io.muster.notify.Reconciler;
+import io.muster.notify.ReconcilerVerticle;
 import io.muster.notify.SmsGateway;
 import io.muster.notify.sim.SimulatorConfig;
 import io.muster.notify.sim.SmsSimulator;
@@ -168,7 +170,8 @@ public final class Muster {
     Clock clock = Clock.tickMillis(java.time.ZoneOffset.UTC);
     AsyncDb async = new AsyncDb(vertx, db, config.db().poolSize() * 2);
     PlaybookRuns runs = new PlaybookRuns(loaded.roster(), loaded.playbooks());
-    Incidents incidents = new Incidents(db, clock, loaded.roster(), loaded.playbooks(), runs);
+    Duration receiptOverdue = Duration.ofSeconds(config.sms().reconcileAfterSeconds());
+    Incidents incidents = new Incidents(db, clock, loaded.roster(), loaded.playbooks(), runs, receiptOverdue);
     ReadinessService readiness = new ReadinessService(db, clock, loaded.roster(), loaded.readiness());
     readiness.incidentStarter(incidents::startIn);
     runs.readiness(readiness);
@@ -201,6 +204,8 @@ public final class Muster {
               config.http().publicBaseUrl(),
               config.dispatch().pollMs(), config.dispatch().sendThreads(), config.nodeId(),
               config.sms().breakerOpenSeconds())))
+          .compose(v -> vertx.deployVerticle(new ReconcilerVerticle(new Reconciler(db, clock, receiptOverdue, inbox),
+              sms, gateway, async)))
           .compose(v -> vertx.deployVerticle(http));
     }).mapEmpty();
   }

@@ -66,10 +66,13 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
    * {@code messagesPerSecond} is the whole cluster's send budget (0: unpaced); unset, it is 1 with
    * a Twilio account (a long code's rate) and unpaced with the simulator. {@code breakerOpenSeconds}:
    * the circuit breaker's probe interval, while the provider keeps failing (default 5).
+   * {@code reconcileAfterSeconds}: how long a sent message may go without a delivery receipt before
+   * the provider is asked what became of it (default 120).
    */
   public record Sms(String accountSid, String authToken, String from, String messagingServiceSid,
                     String apiBaseUrl, boolean embeddedSimulator, String simulatorHost, int simulatorPort,
-                    double messagesPerSecond, int undeliveredRetrySeconds, int breakerOpenSeconds) {
+                    double messagesPerSecond, int undeliveredRetrySeconds, int breakerOpenSeconds,
+                    int reconcileAfterSeconds) {
     public boolean twilio() {
       return apiBaseUrl == null && !embeddedSimulator;
     }
@@ -140,6 +143,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
       Map.entry("MUSTER_SIMULATOR_PORT", "sms.simulatorPort"),
       Map.entry("MUSTER_POLL_MS", "dispatch.pollMs"),
       Map.entry("MUSTER_SMS_MPS", "sms.messagesPerSecond"),
+      Map.entry("MUSTER_RECONCILE_AFTER_SECONDS", "sms.reconcileAfterSeconds"),
       Map.entry("MUSTER_LEASE_SECONDS", "dispatch.leaseSeconds"),
       Map.entry("MUSTER_ROSTER", "files.roster"),
       Map.entry("MUSTER_PLAYBOOKS", "files.playbooks"),
@@ -174,7 +178,8 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
             .put("url", "jdbc:h2:file:./data/muster;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0")
             .put("user", "sa").put("password", "").put("poolSize", 10))
         .put("sms", new JsonObject().put("from", "+15005550006").put("simulatorHost", "127.0.0.1")
-            .put("simulatorPort", 8090).put("undeliveredRetrySeconds", 120).put("breakerOpenSeconds", 5))
+            .put("simulatorPort", 8090).put("undeliveredRetrySeconds", 120).put("breakerOpenSeconds", 5)
+            .put("reconcileAfterSeconds", 120))
         .put("cluster", new JsonObject().put("enabled", false).put("name", "muster").put("host", "127.0.0.1")
             .put("port", 5701).put("members", new JsonArray().add("127.0.0.1:5701")).put("eventBusPort", 5702))
         .put("files", new JsonObject().put("roster", "config/roster.yaml").put("playbooks", "playbooks")
@@ -244,7 +249,8 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
             sms.getString("messagingServiceSid"), sms.getString("apiBaseUrl"),
             !twilioAccount && sms.getString("apiBaseUrl") == null, sms.getString("simulatorHost"),
             integer(j, "sms.simulatorPort"), messagesPerSecond(sms, twilioAccount),
-            integer(j, "sms.undeliveredRetrySeconds"), integer(j, "sms.breakerOpenSeconds")),
+            integer(j, "sms.undeliveredRetrySeconds"), integer(j, "sms.breakerOpenSeconds"),
+            positive(j, "sms.reconcileAfterSeconds")),
         new Cluster(bool(cluster.getValue("enabled")), cluster.getString("name"), cluster.getString("host"),
             integer(j, "cluster.port"), members(cluster.getValue("members")),
             present(cluster.getString("eventBusHost")) ? cluster.getString("eventBusHost") : cluster.getString("host"),

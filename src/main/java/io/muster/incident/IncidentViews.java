@@ -15,8 +15,11 @@ final class IncidentViews {
   static JsonObject detail(Incidents.Detail d) {
     JsonArray notifications = new JsonArray();
     JsonArray acks = new JsonArray();
+    int unknown = 0;
     for (Notification n : d.notifications()) {
-      notifications.add(notification(n));
+      boolean deliveryUnknown = n.deliveryUnknown(d.sentBy());
+      unknown += deliveryUnknown ? 1 : 0;
+      notifications.add(notification(n).put("deliveryUnknown", deliveryUnknown));
       if (n.ackedAt() != null) {
         acks.add(new JsonObject().put("notificationId", n.id()).put("staffId", n.staffId())
             .put("staffName", n.staffName()).put("at", n.ackedAt().toString())
@@ -29,6 +32,7 @@ final class IncidentViews {
     }
     return new JsonObject(IncidentMaps.of(d.incident()))
         .put("notifications", notifications)
+        .put("deliveriesUnknown", unknown)
         .put("acks", acks)
         .put("run", d.run().copy().put("steps", steps(d.timeline())))
         .put("timeline", timeline);

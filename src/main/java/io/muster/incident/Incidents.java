@@ -6,6 +6,7 @@ import io.muster.incident.domain.Incident;
 import io.muster.incident.domain.IncidentStatus;
 import io.muster.incident.domain.TriggerIncident;
 import io.muster.notify.NotificationSql;
+import io.muster.notify.Reconciler;
 import io.muster.notify.domain.Notification;
 import io.muster.playbook.PlaybookRuns;
 import io.muster.playbook.domain.Playbook;
@@ -22,6 +23,7 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -46,14 +48,30 @@ public final class Incidents {
   private final Map<String, Playbook> playbooks;
   private final PlaybookRuns runs;
   private final RandomGenerator random;
+  private final Duration receiptOverdue;
 
   public Incidents(Db db, Clock clock, Roster roster, Map<String, Playbook> playbooks, PlaybookRuns runs) {
-    this(db, clock, roster, playbooks, runs, new SecureRandom());
+    this(db, clock, roster, playbooks, runs, Reconciler.DEFAULT_AFTER);
+  }
+
+  /**
+   * {@code receiptOverdue}: how long after a message was sent without a delivery receipt its
+   * delivery counts as unknown (the reconciler's age).
+   */
+  public Incidents(Db db, Clock clock, Roster roster, Map<String, Playbook> playbooks, PlaybookRuns runs,
+                   Duration receiptOverdue) {
+    this(db, clock, roster, playbooks, runs, receiptOverdue, new SecureRandom());
   }
 
   /** {@code random}: where incident references come from (a test may make them collide). */
   Incidents(Db db, Clock clock, Roster roster, Map<String, Playbook> playbooks, PlaybookRuns runs,
             RandomGenerator random) {
+    this(db, clock, roster, playbooks, runs, Reconciler.DEFAULT_AFTER, random);
+  }
+
+  private Incidents(Db db, Clock clock, Roster roster, Map<String, Playbook> playbooks, PlaybookRuns runs,
+                    Duration receiptOverdue, RandomGenerator random) {
+    this.receiptOverdue = receiptOverdue;
     this.random = random;
     this.db = db;
     this.clock = clock;
@@ -66,8 +84,9 @@ public final class Incidents {
 
   public record Resolved(Incident incident, List<JournalEvent> events) { }
 
+  /** {@code sentBy}: a notification still {@code sent} since this instant has no receipt overdue (unknown delivery). */
   public record Detail(Incident incident, List<Notification> notifications, List<JournalEvent> timeline,
-                       io.vertx.core.json.JsonObject run) { }
+                       io.vertx.core.json.JsonObject run, Instant sentBy) { }
 
   /**
    * Triggers an incident and queues the first step's pages. With an idempotency key, a retry of
@@ -147,8 +166,9 @@ public final class Incidents {
   public Detail detail(String incidentId) {
     return db.tx(c -> {
       Incident incident = IncidentSql.byId(c, incidentId, false).orElseThrow(() -> notFound(incidentId));
+      Instant now = clock.instant();
       return new Detail(incident, NotificationSql.forIncident(c, incidentId), Journal.forIncident(c, incidentId),
-          runs.view(c, incident, clock.instant()));
+          runs.view(c, incident, now), now.minus(receiptOverdue));
     });
   }
 

@@ -245,6 +245,12 @@ public final class Inbox {
    * callback URL (the callback can beat the send's own answer), else by the provider's SID.
    */
   public List<JournalEvent> status(String notificationId, String providerSid, String providerStatus, Integer errorCode) {
+    return status(notificationId, providerSid, providerStatus, errorCode, false);
+  }
+
+  /** The same; {@code lookedUp}: the status was asked of the provider, not called back (see {@link Reconciler}). */
+  public List<JournalEvent> status(String notificationId, String providerSid, String providerStatus, Integer errorCode,
+                                   boolean lookedUp) {
     Optional<DeliveryStatus> next = DeliveryStatus.fromTwilio(providerStatus);
     if (next.isEmpty()) {
       return List.of();
@@ -261,7 +267,7 @@ public final class Inbox {
         return List.of();
       }
       List<NewEvent> events = new java.util.ArrayList<>();
-      events.add(statusEvent(n, next.get(), errorCode));
+      events.add(statusEvent(n, next.get(), errorCode, lookedUp));
       if (next.get() == DeliveryStatus.FAILED || next.get() == DeliveryStatus.UNDELIVERED) {
         events.addAll(failures.route(c, n, errorCode, now));
       }
@@ -269,7 +275,7 @@ public final class Inbox {
     });
   }
 
-  static NewEvent statusEvent(Notification n, DeliveryStatus status, Integer errorCode) {
+  static NewEvent statusEvent(Notification n, DeliveryStatus status, Integer errorCode, boolean lookedUp) {
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("notificationId", n.id());
     payload.put("staffId", n.staffId());
@@ -277,6 +283,9 @@ public final class Inbox {
     payload.put("kind", n.kind().id());
     payload.put("status", status.id());
     payload.put("errorCode", errorCode);
+    if (lookedUp) {
+      payload.put("lookedUp", true);   // no receipt came: the reconciler asked the provider
+    }
     return new NewEvent("notification.status", n.incidentId(), "sms-provider", payload);
   }
 

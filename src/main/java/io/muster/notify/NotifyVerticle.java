@@ -1,8 +1,11 @@
 package io.muster.notify;
 
 import io.muster.app.Failures;
+import io.muster.common.ErrorCode;
+import io.muster.common.Rejection;
 import io.muster.store.AsyncDb;
 import io.muster.store.JournalBus;
+import io.muster.store.StoreException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -34,7 +37,7 @@ public final class NotifyVerticle extends VerticleBase {
           JournalBus.publish(vertx.eventBus(), recorded.events());
           message.reply(new JsonObject().put("outcome", recorded.outcome()));
         })
-        .onFailure(t -> Failures.reply(message, t));
+        .onFailure(t -> Failures.reply(message, unrecorded(t)));
   }
 
   private void voice(Message<JsonObject> message) {
@@ -44,7 +47,7 @@ public final class NotifyVerticle extends VerticleBase {
           JournalBus.publish(vertx.eventBus(), recorded.events());
           message.reply(new JsonObject().put("outcome", recorded.outcome()));
         })
-        .onFailure(t -> Failures.reply(message, t));
+        .onFailure(t -> Failures.reply(message, unrecorded(t)));
   }
 
   private void status(Message<JsonObject> message) {
@@ -55,7 +58,17 @@ public final class NotifyVerticle extends VerticleBase {
           JournalBus.publish(vertx.eventBus(), events);
           message.reply(new JsonObject().put("changed", !events.isEmpty()));
         })
-        .onFailure(t -> Failures.reply(message, t));
+        .onFailure(t -> Failures.reply(message, unrecorded(t)));
+  }
+
+  /**
+   * A webhook that could not be recorded because the database failed answers 503, not 500: the
+   * provider may try again, and nothing is wrong with the request. A delivery status lost this
+   * way is looked up later anyway ({@link Reconciler}).
+   */
+  private static Throwable unrecorded(Throwable t) {
+    return t instanceof StoreException
+        ? new Rejection(ErrorCode.UNAVAILABLE, null, "the database is not available; try again") : t;
   }
 
   private static Integer parseCode(String code) {

@@ -18,4 +18,10 @@ public interface SmsGateway {
    * have reached the provider (its sender died or timed out), so nobody is paged twice.
    */
   Optional<SentMessage> findSent(String to, String body, Instant since) throws SmsException;
+
+  /**
+   * What the provider says now of the message it accepted as {@code sid}: asked when no delivery
+   * receipt came for it (see {@link Reconciler}).
+   */
+  ProviderStatus status(String sid) throws SmsException;
 }

@@ -18,4 +18,7 @@ public interface VoiceGateway {
    * reached the provider (its answer was lost, or its sender died), so nobody is called twice.
    */
   List<SentMessage> findCalls(String to, Instant since) throws SmsException;
+
+  /** What the provider says now of the call it accepted as {@code sid} (see {@link Reconciler}). */
+  ProviderStatus callStatus(String sid) throws SmsException;
 }

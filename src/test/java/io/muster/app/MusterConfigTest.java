@@ -33,6 +33,9 @@ class MusterConfigTest {
     assertThat(c.sms().embeddedSimulator()).isTrue();
     assertThat(c.sms().twilio()).isFalse();
     assertThat(c.sms().simulatorPort()).isEqualTo(8090);
+    assertThat(c.sms().breakerOpenSeconds()).as("the breaker's probe interval").isEqualTo(5);
+    assertThat(c.sms().reconcileAfterSeconds()).isEqualTo(120);
+    assertThat(c.db().url()).contains("WRITE_DELAY=0");
     assertThat(c.cluster().enabled()).isFalse();
     assertThat(c.cluster().members()).containsExactly("127.0.0.1:5701");
     assertThat(c.files().roster()).isEqualTo("config/roster.yaml");
@@ -133,6 +136,14 @@ class MusterConfigTest {
         new JsonObject().put("http", new JsonObject().put("port", 0)));
 
     assertThat(c.http().port()).isZero();
+  }
+
+  @Test
+  @DisplayName("MUSTER_RECONCILE_AFTER_SECONDS sets when an unconfirmed message is looked up; 0 is refused")
+  void reconcileAfter() {
+    assertThat(fromEnv(Map.of("MUSTER_RECONCILE_AFTER_SECONDS", "30")).sms().reconcileAfterSeconds()).isEqualTo(30);
+    assertThatThrownBy(() -> fromEnv(Map.of("MUSTER_RECONCILE_AFTER_SECONDS", "0")))
+        .hasMessageContaining("sms.reconcileAfterSeconds");
   }
 
   @Test

@@ -10,6 +10,14 @@ public record Notification(String id, String incidentId, String staffId, String 
                            String stepId, int level) {
 
   /**
+   * Whether nobody knows yet if the message reached the phone: the provider took it (sent) at or
+   * before {@code sentBy}, and no delivery receipt has come since.
+   */
+  public boolean deliveryUnknown(Instant sentBy) {
+    return status == DeliveryStatus.SENT && statusAt != null && !statusAt.isAfter(sentBy);
+  }
+
+  /**
    * A page asks for action; a rollcall asks a question; a task message says a task is overdue; a
    * reminder asks for a status update; info answers a reply; an all-clear ends it; a voice call
    * reads an unanswered page aloud and takes "press 1".

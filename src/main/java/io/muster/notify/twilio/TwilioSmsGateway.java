@@ -10,6 +10,7 @@ import com.twilio.rest.api.v2010.account.MessageCreator;
 import com.twilio.type.PhoneNumber;
 import com.twilio.type.Twiml;
 import io.muster.notify.OutboundSms;
+import io.muster.notify.ProviderStatus;
 import io.muster.notify.SentMessage;
 import io.muster.notify.SmsException;
 import io.muster.notify.SmsGateway;
@@ -155,6 +156,20 @@ public final class TwilioSmsGateway implements SmsGateway, VoiceGateway, AutoClo
       found.sort(Comparator.comparing(Call::getDateCreated, Comparator.nullsLast(Comparator.naturalOrder())));
       return found.stream().map(TwilioSmsGateway::sentCall).toList();
     });
+  }
+
+  @Override
+  public ProviderStatus status(String sid) {
+    Objects.requireNonNull(sid, "sid");
+    Message message = call("status", () -> Message.fetcher(sid).fetch(client));
+    return new ProviderStatus(String.valueOf(message.getStatus()), message.getErrorCode());
+  }
+
+  @Override
+  public ProviderStatus callStatus(String sid) {
+    Objects.requireNonNull(sid, "sid");
+    Call call = call("callStatus", () -> Call.fetcher(sid).fetch(client));
+    return new ProviderStatus(String.valueOf(call.getStatus()), null);
   }
 
   /**

@@ -11,6 +11,7 @@ import com.twilio.rest.api.v2010.account.Message;
 import com.twilio.type.PhoneNumber;
 import com.twilio.type.Twiml;
 import io.muster.notify.OutboundSms;
+import io.muster.notify.ProviderStatus;
 import io.muster.notify.SentMessage;
 import io.muster.notify.SmsException;
 import io.muster.notify.sim.RecordingServer;
@@ -170,6 +171,36 @@ class TwilioSmsGatewayTest {
     assertThat(gateway.findSent(NURSE, "Rollcall: reply 1 if you can come!", before)).isEmpty();
     assertThat(gateway.findSent("+15551230009", "Rollcall: reply 1 if you can come", before)).isEmpty();
     assertThat(gateway.findSent(NURSE, "Rollcall: reply 1 if you can come", before.plusSeconds(60))).isEmpty();
+  }
+
+  @Test
+  @DisplayName("status asks the provider for one message by its SID: its status now and its error code")
+  void statusFetchesTheMessage() throws InterruptedException {
+    TwilioSmsGateway gateway = gateway(simulator.baseUrl(), TOKEN);
+    simulator.faults().numberFails("+15551230002", 30003);
+    SentMessage delivered = gateway.send(new OutboundSms(NURSE, "Code red", null));
+    SentMessage undelivered = gateway.send(new OutboundSms("+15551230002", "Code red", null));
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!"undelivered".equals(simulator.messagesTo("+15551230002").get(0).status()) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+
+    assertThat(gateway.status(delivered.sid())).isEqualTo(new ProviderStatus("delivered", null));
+    assertThat(gateway.status(undelivered.sid())).isEqualTo(new ProviderStatus("undelivered", 30003));
+    SmsException unknown = catchThrowableOfType(SmsException.class, () -> gateway.status("SM" + "0".repeat(32)));
+    assertThat(unknown.httpStatus()).isEqualTo(404);
+    assertThat(unknown.retryable()).isFalse();
+  }
+
+  @Test
+  @DisplayName("callStatus asks the provider for one call by its SID")
+  void callStatusFetchesTheCall() {
+    TwilioSmsGateway gateway = gateway(simulator.baseUrl(), TOKEN);
+    simulator.faults().delays(-1, -1);
+    SentMessage call = gateway.call(NURSE, "<Response><Say>Code red</Say></Response>", null);
+
+    assertThat(gateway.callStatus(call.sid())).isEqualTo(new ProviderStatus(simulator.call(call.sid()).orElseThrow().status(),
+        null));
   }
 
   @Test

@@ -1,0 +1,49 @@
+package io.muster.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.muster.playbook.PlaybookLoader;
+import io.muster.playbook.PlaybookRuns;
+import io.muster.roster.RosterLoader;
+import io.muster.roster.domain.Roster;
+import io.muster.store.AsyncDb;
+import io.muster.store.Db;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Webhook commands when the database cannot record them. */
+@ExtendWith(VertxExtension.class)
+@Timeout(30)
+class NotifyVerticleTest {
+
+  @Test
+  @DisplayName("a delivery status that cannot be recorded (database down) fails with 503, for the provider to retry")
+  void statusWithTheDatabaseDownIs503(Vertx vertx, VertxTestContext test, @TempDir Path dir) {
+    Roster roster = RosterLoader.load(Path.of("src/test/resources/it/roster.yaml"));
+    var playbooks = PlaybookLoader.loadDir(Path.of("src/test/resources/it/playbooks"), roster.roles());
+    Db db = Db.open("jdbc:h2:file:" + dir.resolve("muster"), "sa", "", 2);
+    PlaybookRuns runs = new PlaybookRuns(roster, playbooks);
+    Inbox inbox = new Inbox(db, Clock.systemUTC(), roster, runs, new DeliveryFailures(runs, Duration.ofSeconds(60)));
+    db.close();   // the database is gone
+    JsonObject receipt = new JsonObject().put("n", "some-notification").put("MessageSid", "SM1")
+        .put("MessageStatus", "delivered");
+    vertx.deployVerticle(new NotifyVerticle(inbox, new AsyncDb(vertx, db, 2)))
+        .compose(id -> vertx.eventBus().request(NotifyAddresses.STATUS, receipt))
+        .onComplete(test.failing(t -> test.verify(() -> {
+          assertThat(t).isInstanceOf(ReplyException.class);
+          assertThat(((ReplyException) t).failureCode()).isEqualTo(503);
+          test.completeNow();
+        })));
+  }
+}
