@@ -13,6 +13,10 @@ import org.slf4j.LoggerFactory;
  * to the file in the committing thread (in H2 2.x: the MVStore's auto-commit delay is 0, and a
  * transaction's end commits the store). The file is written, not forced to the disk (no fsync):
  * this survives the process being killed, not the machine losing power; PostgreSQL does both.
+ * The cost: a chunk written per commit (measured 0.05-0.4 ms more per commit than the default),
+ * and the file keeps each chunk for H2's retention time (45 s) before its space is reused, so it
+ * grows to about (peak commits per second) x 45 s x (chunk size, ~17 KB for a small update) and
+ * stays there until H2 compacts it at a clean close.
  */
 public final class H2Durability {
   private static final Logger LOG = LoggerFactory.getLogger(H2Durability.class);
