@@ -1,6 +1,6 @@
 package io.muster.app;
 
-import io.muster.notify.sim.SmsSimulator;
+import io.muster.sim.SmsSimulator;
 import io.muster.playbook.PlaybookLoader;
 import io.muster.roster.RosterLoader;
 import io.muster.security.AuditCheck;

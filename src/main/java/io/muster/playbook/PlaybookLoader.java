@@ -4,7 +4,7 @@ import io.muster.common.InvalidInput;
 import io.muster.incident.domain.Incident;
 import io.muster.incident.domain.IncidentStatus;
 import io.muster.incident.domain.Severity;
-import io.muster.notify.domain.Segments;
+import io.muster.common.Segments;
 import io.muster.playbook.domain.Condition;
 import io.muster.playbook.domain.Durations;
 import io.muster.playbook.domain.Messages;

@@ -5,7 +5,7 @@ import io.muster.it.Http;
 import io.muster.it.LiveClient;
 import io.muster.it.TestDatabase;
 import io.muster.it.TestNodes;
-import io.muster.notify.sim.SmsSimulator;
+import io.muster.sim.SmsSimulator;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;

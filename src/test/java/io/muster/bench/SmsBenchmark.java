@@ -4,7 +4,7 @@ import io.muster.app.Muster;
 import io.muster.it.Http;
 import io.muster.it.TestDatabase;
 import io.muster.it.TestNodes;
-import io.muster.notify.sim.SimMessage;
+import io.muster.sim.SimMessage;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URLEncoder;

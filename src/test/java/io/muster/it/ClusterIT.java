@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.app.Muster;
 import io.muster.app.MusterConfig;
-import io.muster.notify.sim.SimMessage;
+import io.muster.sim.SimMessage;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;

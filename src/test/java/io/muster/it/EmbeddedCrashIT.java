@@ -3,7 +3,7 @@ package io.muster.it;
 import static io.muster.it.PipelineIT.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.muster.notify.sim.SimMessage;
+import io.muster.sim.SimMessage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

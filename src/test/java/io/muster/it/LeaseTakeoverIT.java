@@ -12,7 +12,7 @@ import io.muster.notify.OutboundSms;
 import io.muster.notify.Outbox;
 import io.muster.notify.SentMessage;
 import io.muster.notify.domain.Notification;
-import io.muster.notify.sim.SimMessage;
+import io.muster.sim.SimMessage;
 import io.muster.notify.twilio.TwilioSettings;
 import io.muster.notify.twilio.TwilioSmsGateway;
 import io.muster.playbook.PlaybookLoader;

@@ -4,7 +4,7 @@ import static io.muster.it.PipelineIT.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.app.Muster;
-import io.muster.notify.sim.SimMessage;
+import io.muster.sim.SimMessage;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;

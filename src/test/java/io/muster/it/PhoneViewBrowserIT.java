@@ -2,9 +2,9 @@ package io.muster.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.muster.notify.sim.RecordingServer;
-import io.muster.notify.sim.SimulatorConfig;
-import io.muster.notify.sim.SmsSimulator;
+import io.muster.sim.RecordingServer;
+import io.muster.sim.SimulatorConfig;
+import io.muster.sim.SmsSimulator;
 import io.muster.notify.twilio.TwilioSignature;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;

@@ -3,8 +3,8 @@ package io.muster.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.app.Muster;
-import io.muster.notify.sim.SimMessage;
-import io.muster.notify.sim.SmsSimulator;
+import io.muster.sim.SimMessage;
+import io.muster.sim.SmsSimulator;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

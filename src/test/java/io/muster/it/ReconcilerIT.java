@@ -1,5 +1,6 @@
 package io.muster.it;
 
+import io.muster.sim.TwilioSigner;
 import static io.muster.it.PipelineIT.MCI_PHONES;
 import static io.muster.it.PipelineIT.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -186,7 +187,7 @@ class ReconcilerIT {
     params.put("To", MCI_PHONES.iterator().next());
     params.put("MessageStatus", status);
     params.put("ApiVersion", "2010-04-01");
-    String signature = TwilioSignature.sign(TestNodes.AUTH_TOKEN, base + pathAndQuery, params);
+    String signature = TwilioSigner.sign(TestNodes.AUTH_TOKEN, base + pathAndQuery, params);
     String form = params.entrySet().stream()
         .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
             + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))

@@ -1,11 +1,12 @@
 package io.muster.it;
 
+import io.muster.sim.TwilioSigner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.app.Muster;
 import io.muster.notify.domain.Replies;
-import io.muster.notify.sim.Faults;
-import io.muster.notify.sim.SimMessage;
+import io.muster.sim.Faults;
+import io.muster.sim.SimMessage;
 import io.muster.notify.twilio.TwilioSignature;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -483,7 +484,7 @@ class SmsRulesIT {
     params.put("MessageStatus", status);
     params.put("SmsStatus", status);
     params.put("ApiVersion", "2010-04-01");
-    String signature = TwilioSignature.sign(TestNodes.AUTH_TOKEN, base + pathAndQuery, params);
+    String signature = TwilioSigner.sign(TestNodes.AUTH_TOKEN, base + pathAndQuery, params);
     String form = params.entrySet().stream()
         .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
             + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))

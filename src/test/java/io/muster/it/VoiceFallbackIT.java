@@ -4,7 +4,7 @@ import static io.muster.it.PipelineIT.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.app.Muster;
-import io.muster.notify.sim.SimCall;
+import io.muster.sim.SimCall;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,6 @@
 package io.muster.it;
 
+import io.muster.sim.TwilioSigner;
 import static io.muster.it.PipelineIT.MCI;
 import static io.muster.it.PipelineIT.MCI_PHONES;
 import static io.muster.it.PipelineIT.eventually;
@@ -76,19 +77,19 @@ class WebhookSignatureIT {
     return Stream.of(
         Arguments.of("no signature", (Forgery) (url, listening, params) -> null),
         Arguments.of("signed with another auth token",
-            (Forgery) (url, listening, params) -> TwilioSignature.sign("not-" + TestNodes.AUTH_TOKEN, url, params)),
+            (Forgery) (url, listening, params) -> TwilioSigner.sign("not-" + TestNodes.AUTH_TOKEN, url, params)),
         Arguments.of("a parameter changed after signing (signed Body 1, sent ACK)",
-            (Forgery) (url, listening, params) -> TwilioSignature.sign(TestNodes.AUTH_TOKEN, url, replaced(params, "Body", "1"))),
+            (Forgery) (url, listening, params) -> TwilioSigner.sign(TestNodes.AUTH_TOKEN, url, replaced(params, "Body", "1"))),
         Arguments.of("a parameter added after signing",
-            (Forgery) (url, listening, params) -> TwilioSignature.sign(TestNodes.AUTH_TOKEN, url, without(params, "To"))),
+            (Forgery) (url, listening, params) -> TwilioSigner.sign(TestNodes.AUTH_TOKEN, url, without(params, "To"))),
         Arguments.of("signed for another host",
-            (Forgery) (url, listening, params) -> TwilioSignature.sign(TestNodes.AUTH_TOKEN,
+            (Forgery) (url, listening, params) -> TwilioSigner.sign(TestNodes.AUTH_TOKEN,
                 url.replace("127.0.0.1", "attacker.example.com"), params)),
         Arguments.of("signed for another port",
-            (Forgery) (url, listening, params) -> TwilioSignature.sign(TestNodes.AUTH_TOKEN,
+            (Forgery) (url, listening, params) -> TwilioSigner.sign(TestNodes.AUTH_TOKEN,
                 url.replaceFirst(":[0-9]+/", ":1/"), params)),
         Arguments.of("signed for the address the node listens on instead of its public URL",
-            (Forgery) (url, listening, params) -> TwilioSignature.sign(TestNodes.AUTH_TOKEN, listening, params)));
+            (Forgery) (url, listening, params) -> TwilioSigner.sign(TestNodes.AUTH_TOKEN, listening, params)));
   }
 
   interface Forgery {
@@ -116,7 +117,7 @@ class WebhookSignatureIT {
     long inbound = db.count("SELECT COUNT(*) FROM inbound_message");
     Map<String, String> params = inbound("+16175550103", "ACK", newSid());
 
-    Http.Response r = postForm(SMS, params, TwilioSignature.sign(TestNodes.AUTH_TOKEN, publicBase + SMS, params));
+    Http.Response r = postForm(SMS, params, TwilioSigner.sign(TestNodes.AUTH_TOKEN, publicBase + SMS, params));
 
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     assertThat(r.header("content-type")).startsWith("text/xml");
@@ -130,7 +131,7 @@ class WebhookSignatureIT {
   void duplicateRecordedOnce() {
     String sid = newSid();
     Map<String, String> params = inbound("+16175550101", "1", sid);
-    String signature = TwilioSignature.sign(TestNodes.AUTH_TOKEN, publicBase + SMS, params);
+    String signature = TwilioSigner.sign(TestNodes.AUTH_TOKEN, publicBase + SMS, params);
     long inbound = db.count("SELECT COUNT(*) FROM inbound_message");
 
     assertThat(postForm(SMS, params, signature).status()).isEqualTo(200);
@@ -153,7 +154,7 @@ class WebhookSignatureIT {
     String sid = providerSid(page.getString("id"));
 
     Map<String, String> forged = statusParams(sid, "delivered");
-    Http.Response refused = postForm(path, forged, TwilioSignature.sign(TestNodes.AUTH_TOKEN, publicBase + STATUS, forged));
+    Http.Response refused = postForm(path, forged, TwilioSigner.sign(TestNodes.AUTH_TOKEN, publicBase + STATUS, forged));
     BadInputIT.assertError(refused, 403, "bad_signature", TwilioSignature.HEADER, null);
     assertThat(status(page.getString("id"))).as("after a callback signed without its query").isEqualTo("sent");
 
@@ -171,7 +172,7 @@ class WebhookSignatureIT {
   // ---- helpers
 
   private Http.Response postStatus(String pathAndQuery, Map<String, String> params) {
-    return postForm(pathAndQuery, params, TwilioSignature.sign(TestNodes.AUTH_TOKEN, publicBase + pathAndQuery, params));
+    return postForm(pathAndQuery, params, TwilioSigner.sign(TestNodes.AUTH_TOKEN, publicBase + pathAndQuery, params));
   }
 
   private Http.Response postForm(String pathAndQuery, Map<String, String> params, String signature) {

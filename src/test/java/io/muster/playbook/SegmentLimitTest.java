@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.muster.incident.domain.Incident;
 import io.muster.incident.domain.IncidentStatus;
 import io.muster.incident.domain.Severity;
-import io.muster.notify.domain.Segments;
+import io.muster.common.Segments;
 import io.muster.playbook.domain.Messages;
 import io.muster.playbook.domain.PageStep;
 import io.muster.playbook.domain.Playbook;

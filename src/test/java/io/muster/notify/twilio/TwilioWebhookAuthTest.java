@@ -1,5 +1,6 @@
 package io.muster.notify.twilio;
 
+import io.muster.sim.TwilioSigner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
@@ -67,7 +68,7 @@ class TwilioWebhookAuthTest {
   @DisplayName("a correctly signed webhook reaches the next handler with its form parameters")
   void validSignature(VertxTestContext ctx) {
     Map<String, String> params = reply();
-    post(PATH, params, TwilioSignature.sign(TOKEN, PUBLIC_BASE + PATH, params))
+    post(PATH, params, TwilioSigner.sign(TOKEN, PUBLIC_BASE + PATH, params))
         .onComplete(ctx.succeeding(response -> ctx.verify(() -> {
           assertThat(response.statusCode()).isEqualTo(200);
           assertThat(response.bodyAsJsonObject().getMap()).isEqualTo(params);
@@ -92,7 +93,7 @@ class TwilioWebhookAuthTest {
   @DisplayName("a webhook whose body was changed after signing is refused")
   void tamperedParameter(VertxTestContext ctx) {
     Map<String, String> params = reply();
-    String signature = TwilioSignature.sign(TOKEN, PUBLIC_BASE + PATH, params);
+    String signature = TwilioSigner.sign(TOKEN, PUBLIC_BASE + PATH, params);
     params.put("Body", "3");
     expectRefused(ctx, post(PATH, params, signature));
   }
@@ -101,21 +102,21 @@ class TwilioWebhookAuthTest {
   @DisplayName("a webhook signed for another base URL is refused")
   void signedForAnotherUrl(VertxTestContext ctx) {
     Map<String, String> params = reply();
-    expectRefused(ctx, post(PATH, params, TwilioSignature.sign(TOKEN, "https://elsewhere.example.org" + PATH, params)));
+    expectRefused(ctx, post(PATH, params, TwilioSigner.sign(TOKEN, "https://elsewhere.example.org" + PATH, params)));
   }
 
   @Test
   @DisplayName("a webhook signed without the query string is refused")
   void signedWithoutQuery(VertxTestContext ctx) {
     Map<String, String> params = reply();
-    expectRefused(ctx, post(PATH, params, TwilioSignature.sign(TOKEN, PUBLIC_BASE + "/webhooks/twilio/sms", params)));
+    expectRefused(ctx, post(PATH, params, TwilioSigner.sign(TOKEN, PUBLIC_BASE + "/webhooks/twilio/sms", params)));
   }
 
   @Test
   @DisplayName("without an auth token every webhook is refused (fail closed)")
   void noAuthToken(VertxTestContext ctx) {
     Map<String, String> params = reply();
-    expectRefused(ctx, post("/unconfigured", params, TwilioSignature.sign(" ", PUBLIC_BASE + "/unconfigured", params)));
+    expectRefused(ctx, post("/unconfigured", params, TwilioSigner.sign(" ", PUBLIC_BASE + "/unconfigured", params)));
   }
 
   private void expectRefused(VertxTestContext ctx, Future<HttpResponse<Buffer>> response) {
