@@ -1,5 +1,6 @@
 package io.muster.app;
 
+import io.muster.web.Failures;
 import io.muster.common.ErrorCode;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;

@@ -1,11 +1,14 @@
 package io.muster.app;
 
+import io.muster.web.Failures;
+import io.muster.bus.Commands;
 import io.muster.common.ErrorCode;
 import io.muster.incident.IncidentAddresses;
 import io.muster.live.LiveHub;
 import io.muster.notify.DeliveryFailures;
 import io.muster.notify.NotifyAddresses;
 import io.muster.notify.twilio.TwilioWebhookAuth;
+import io.muster.notify.twilio.TwilioWebhooks;
 import io.muster.playbook.PlaybookViews;
 import io.muster.readiness.ReadinessAddresses;
 import io.muster.playbook.domain.Playbook;
@@ -51,7 +54,6 @@ import java.util.Map;
  */
 public final class HttpVerticle extends VerticleBase {
   private static final long COMMAND_TIMEOUT_MS = 15_000;
-  private static final String TWIML_EMPTY = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
 
   private final MusterConfig config;
   private final OpenAPIContract contract;
@@ -176,9 +178,10 @@ public final class HttpVerticle extends VerticleBase {
     handlers.put("/ws/live", List.of(this::live));
     // The body handler among the root handlers has read the form already.
     TwilioWebhookAuth twilio = new TwilioWebhookAuth(webhookToken, config.http().publicBaseUrl());
-    handlers.put("/webhooks/twilio/sms", List.of(this::countRefusedWebhook, twilio, this::inboundSms));
-    handlers.put("/webhooks/twilio/status", List.of(this::countRefusedWebhook, twilio, this::deliveryStatus));
-    handlers.put("/webhooks/twilio/voice", List.of(this::countRefusedWebhook, twilio, this::voiceKey));
+    TwilioWebhooks webhooks = new TwilioWebhooks(vertx);
+    handlers.put("/webhooks/twilio/sms", List.of(this::countRefusedWebhook, twilio, webhooks.inboundSms()));
+    handlers.put("/webhooks/twilio/status", List.of(this::countRefusedWebhook, twilio, webhooks.deliveryStatus()));
+    handlers.put("/webhooks/twilio/voice", List.of(this::countRefusedWebhook, twilio, webhooks.voiceKey()));
     handlers.put("/webjars/uplot/*", List.of(StaticHandler.create("META-INF/resources/webjars/uplot")));
     // The dashboard's files are revalidated on every load, so an upgrade reaches open browsers.
     handlers.put("/*", List.of(ctx -> {
@@ -302,7 +305,7 @@ public final class HttpVerticle extends VerticleBase {
     DeliveryOptions options = commandOptions(ctx);
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key != null) {
-      options.addHeader(IncidentAddresses.IDEMPOTENCY_KEY, key);
+      options.addHeader(Commands.IDEMPOTENCY_KEY, key);
     }
     vertx.eventBus().<JsonObject>request(IncidentAddresses.TRIGGER, ctx.body().asJsonObject(), options)
         .onSuccess(reply -> {
@@ -335,47 +338,6 @@ public final class HttpVerticle extends VerticleBase {
     } else {
       json(ctx, 200, PlaybookViews.of(playbook));
     }
-  }
-
-  private void inboundSms(RoutingContext ctx) {
-    Map<String, String> params = ctx.get(TwilioWebhookAuth.PARAMS);
-    if (params.get("MessageSid") == null || params.get("From") == null) {
-      Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "MessageSid and From are required", "MessageSid");
-      return;
-    }
-    vertx.eventBus().<JsonObject>request(NotifyAddresses.REPLY, new JsonObject(new java.util.HashMap<String, Object>(params)), webhookOptions())
-        .onSuccess(reply -> ctx.response().putHeader("content-type", "text/xml").end(TWIML_EMPTY))
-        .onFailure(t -> Failures.respond(ctx, t));
-  }
-
-  private void deliveryStatus(RoutingContext ctx) {
-    Map<String, String> params = ctx.get(TwilioWebhookAuth.PARAMS);
-    if (params.get("MessageSid") == null || params.get("MessageStatus") == null) {
-      Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "MessageSid and MessageStatus are required", "MessageStatus");
-      return;
-    }
-    JsonObject body = new JsonObject(new java.util.HashMap<String, Object>(params)).put("n", ctx.request().getParam("n"));
-    vertx.eventBus().<JsonObject>request(NotifyAddresses.STATUS, body, webhookOptions())
-        .onSuccess(reply -> ctx.response().setStatusCode(204).end())
-        .onFailure(t -> Failures.respond(ctx, t));
-  }
-
-  /** A key pressed during a voice page; answers TwiML that tells the person what happened. */
-  private void voiceKey(RoutingContext ctx) {
-    Map<String, String> params = ctx.get(TwilioWebhookAuth.PARAMS);
-    if (params.get("CallSid") == null) {
-      Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "CallSid is required", "CallSid");
-      return;
-    }
-    JsonObject body = new JsonObject(new java.util.HashMap<String, Object>(params)).put("n", ctx.request().getParam("n"));
-    vertx.eventBus().<JsonObject>request(NotifyAddresses.VOICE, body, webhookOptions())
-        .onSuccess(reply -> {
-          boolean acked = "acknowledged".equals(reply.body().getString("outcome"));
-          ctx.response().putHeader("content-type", "text/xml").end("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>"
-              + (acked ? "Thank you. Your acknowledgement is recorded." : "Nothing was recorded. Goodbye.")
-              + "</Say></Response>");
-        })
-        .onFailure(t -> Failures.respond(ctx, t));
   }
 
   /**
@@ -433,14 +395,8 @@ public final class HttpVerticle extends VerticleBase {
   private static DeliveryOptions commandOptions(RoutingContext ctx) {
     Principal p = ApiGuard.principal(ctx);
     return new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS).setLocalOnly(true)
-        .addHeader(IncidentAddresses.ACTOR, p.actor())
-        .addHeader(IncidentAddresses.FACILITIES, p.scopeHeader());
-  }
-
-  /** Commands from Twilio's webhooks: signed by Twilio, on behalf of nobody in particular. */
-  private static DeliveryOptions webhookOptions() {
-    return new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS).setLocalOnly(true)
-        .addHeader(IncidentAddresses.ACTOR, "sms-provider");
+        .addHeader(Commands.ACTOR, p.actor())
+        .addHeader(Commands.FACILITIES, p.scopeHeader());
   }
 
   static void json(RoutingContext ctx, int status, Object body) {

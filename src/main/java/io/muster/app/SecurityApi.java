@@ -1,5 +1,6 @@
 package io.muster.app;
 
+import io.muster.web.Failures;
 import io.muster.common.ErrorCode;
 import io.muster.security.Accounts;
 import io.muster.security.AuditTrail;

@@ -8,13 +8,6 @@ public final class IncidentAddresses {
   public static final String LIST = "incident.cmd.list";
   public static final String COMPLETE_TASK = "incident.cmd.complete-task";
 
-  /** Header of a trigger command: the client's Idempotency-Key. */
-  public static final String IDEMPOTENCY_KEY = "idempotency-key";
-  /** Header of every command: who asked. */
-  public static final String ACTOR = "actor";
-  /** Header: the facilities the caller may see, comma-separated, or {@code *}; absent means all. */
-  public static final String FACILITIES = "facilities";
-
   private IncidentAddresses() {
   }
 }

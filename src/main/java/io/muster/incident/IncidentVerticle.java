@@ -1,6 +1,6 @@
 package io.muster.incident;
 
-import io.muster.app.Failures;
+import io.muster.bus.Commands;
 import io.muster.common.InvalidInput;
 import io.muster.incident.domain.Incident;
 import io.muster.incident.domain.IncidentStatus;
@@ -49,9 +49,9 @@ public final class IncidentVerticle extends VerticleBase {
   }
 
   private void trigger(Message<JsonObject> message) {
-    String key = message.headers().get(IncidentAddresses.IDEMPOTENCY_KEY);
-    String actor = message.headers().get(IncidentAddresses.ACTOR);
-    Predicate<String> scope = scope(message);
+    String key = message.headers().get(Commands.IDEMPOTENCY_KEY);
+    String actor = message.headers().get(Commands.ACTOR);
+    Predicate<String> scope = Commands.scope(message);
     answer(message, () -> {
       TriggerIncident cmd = command(message.body());
       if (!scope.test(cmd.facilityId())) {
@@ -66,19 +66,19 @@ public final class IncidentVerticle extends VerticleBase {
   }
 
   private void resolve(Message<JsonObject> message) {
-    String actor = message.headers().get(IncidentAddresses.ACTOR);
+    String actor = message.headers().get(Commands.ACTOR);
     String id = message.body().getString("id");
-    answer(message, () -> incidents.resolve(visible(id, scope(message)), actor), resolved -> {
+    answer(message, () -> incidents.resolve(visible(id, Commands.scope(message)), actor), resolved -> {
       JournalBus.publish(vertx.eventBus(), resolved.events());
       return new JsonObject(IncidentMaps.of(resolved.incident()));
     });
   }
 
   private void completeTask(Message<JsonObject> message) {
-    String actor = message.headers().get(IncidentAddresses.ACTOR);
+    String actor = message.headers().get(Commands.ACTOR);
     String id = message.body().getString("id");
     String taskId = message.body().getString("taskId");
-    answer(message, () -> incidents.completeTask(visible(id, scope(message)), taskId, actor), events -> {
+    answer(message, () -> incidents.completeTask(visible(id, Commands.scope(message)), taskId, actor), events -> {
       JournalBus.publish(vertx.eventBus(), events);
       return new JsonObject().put("incidentId", id).put("taskId", taskId).put("status", "done");
     });
@@ -86,14 +86,14 @@ public final class IncidentVerticle extends VerticleBase {
 
   private void get(Message<JsonObject> message) {
     String id = message.body().getString("id");
-    answer(message, () -> incidents.detail(visible(id, scope(message))), IncidentViews::detail);
+    answer(message, () -> incidents.detail(visible(id, Commands.scope(message))), IncidentViews::detail);
   }
 
   private void list(Message<JsonObject> message) {
     String status = message.body().getString("status");
     answer(message, () -> incidents.list(status == null ? null : IncidentStatus.of(status), 500), list -> {
       JsonArray items = new JsonArray();
-      Predicate<String> scope = scope(message);
+      Predicate<String> scope = Commands.scope(message);
       for (Incident i : list) {
         if (scope.test(i.facilityId())) {
           items.add(new JsonObject(IncidentMaps.of(i)));
@@ -101,16 +101,6 @@ public final class IncidentVerticle extends VerticleBase {
       }
       return new JsonObject().put("incidents", items);
     });
-  }
-
-  /** The facilities the caller may see (the {@link IncidentAddresses#FACILITIES} header; absent: all). */
-  static Predicate<String> scope(Message<?> message) {
-    String header = message.headers().get(IncidentAddresses.FACILITIES);
-    if (header == null || List.of(header.split(",")).contains("*")) {
-      return f -> true;
-    }
-    Set<String> allowed = Set.of(header.split(","));
-    return allowed::contains;
   }
 
   /** The id, when the caller may see that incident; else the answer for an incident that does not exist. */
@@ -124,7 +114,7 @@ public final class IncidentVerticle extends VerticleBase {
 
   private <T> void answer(Message<JsonObject> message, java.util.concurrent.Callable<T> work,
                           Function<T, JsonObject> reply) {
-    db.run(work).map(reply).onSuccess(message::reply).onFailure(t -> Failures.reply(message, t));
+    db.run(work).map(reply).onSuccess(message::reply).onFailure(t -> Commands.fail(message, t));
   }
 
   /** The command from the request body. The OpenAPI contract has checked types already. */

@@ -179,7 +179,7 @@ public final class DispatcherVerticle extends VerticleBase {
         return List.of();
       }
       SentMessage sent = n.kind() == Notification.Kind.VOICE
-          ? voice.call(n.phone(), twiml(n), statusCallbackBase + n.id())
+          ? voice.call(n.phone(), n.body(), voiceActionBase + n.id(), statusCallbackBase + n.id())
           : gateway.send(new OutboundSms(n.phone(), n.body(), statusCallbackBase + n.id()));
       LOG.debug("notification {} sent as {}", n.id(), sent.sid());
       List<JournalEvent> events = new ArrayList<>(outbox.sent(n, sent.sid()));
@@ -234,17 +234,6 @@ public final class DispatcherVerticle extends VerticleBase {
       events.addAll(outbox.failed(n, e.errorCode(), e.getMessage()));
     }
     return events;
-  }
-
-  /** What a voice call says: the page, then "press 1"; the key press comes back to the voice webhook. */
-  private String twiml(Notification n) {
-    return "<Response><Gather numDigits=\"1\" method=\"POST\" action=\"" + xml(voiceActionBase + n.id()) + "\">"
-        + "<Say>" + xml(n.body()) + " Press 1 to acknowledge.</Say></Gather>"
-        + "<Say>No answer was recorded. Goodbye.</Say></Response>";
-  }
-
-  private static String xml(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 
   /** 1 s, 2 s, 4 s … up to a minute, with up to 50% jitter so that nodes do not retry in step. */

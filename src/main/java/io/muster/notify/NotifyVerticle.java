@@ -1,6 +1,6 @@
 package io.muster.notify;
 
-import io.muster.app.Failures;
+import io.muster.bus.Commands;
 import io.muster.common.ErrorCode;
 import io.muster.common.Rejection;
 import io.muster.store.AsyncDb;
@@ -37,7 +37,7 @@ public final class NotifyVerticle extends VerticleBase {
           JournalBus.publish(vertx.eventBus(), recorded.events());
           message.reply(new JsonObject().put("outcome", recorded.outcome()));
         })
-        .onFailure(t -> Failures.reply(message, unrecorded(t)));
+        .onFailure(t -> Commands.fail(message, unrecorded(t)));
   }
 
   private void voice(Message<JsonObject> message) {
@@ -47,7 +47,7 @@ public final class NotifyVerticle extends VerticleBase {
           JournalBus.publish(vertx.eventBus(), recorded.events());
           message.reply(new JsonObject().put("outcome", recorded.outcome()));
         })
-        .onFailure(t -> Failures.reply(message, unrecorded(t)));
+        .onFailure(t -> Commands.fail(message, unrecorded(t)));
   }
 
   private void status(Message<JsonObject> message) {
@@ -58,7 +58,7 @@ public final class NotifyVerticle extends VerticleBase {
           JournalBus.publish(vertx.eventBus(), events);
           message.reply(new JsonObject().put("changed", !events.isEmpty()));
         })
-        .onFailure(t -> Failures.reply(message, unrecorded(t)));
+        .onFailure(t -> Commands.fail(message, unrecorded(t)));
   }
 
   /**

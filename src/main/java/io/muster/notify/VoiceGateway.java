@@ -9,8 +9,11 @@ import java.util.List;
  */
 public interface VoiceGateway {
 
-  /** Places a call that plays {@code twiml}; returns the provider's call SID and status. */
-  SentMessage call(String to, String twiml, String statusCallbackUrl) throws SmsException;
+  /**
+   * Places a call that reads {@code text} and asks the person to press 1, which the provider posts
+   * to {@code keyPressUrl}; returns the provider's call SID and status.
+   */
+  SentMessage call(String to, String text, String keyPressUrl, String statusCallbackUrl) throws SmsException;
 
   /**
    * The calls the provider has from Muster's number to {@code to}, created at or after

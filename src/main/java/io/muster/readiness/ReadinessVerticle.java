@@ -1,6 +1,6 @@
 package io.muster.readiness;
 
-import io.muster.app.Failures;
+import io.muster.bus.Commands;
 import io.muster.incident.IncidentAddresses;
 import io.muster.interop.HaveDocument;
 import io.muster.store.AsyncDb;
@@ -58,9 +58,9 @@ public final class ReadinessVerticle extends VerticleBase {
     try {
       JsonObject body = message.body();
       request = new ReadinessService.Request(body.getString("id"),
-          ReadinessViews.changes(body.getJsonObject("update")), message.headers().get(IncidentAddresses.ACTOR));
+          ReadinessViews.changes(body.getJsonObject("update")), message.headers().get(Commands.ACTOR));
     } catch (RuntimeException e) {
-      Failures.reply(message, e);
+      Commands.fail(message, e);
       return;
     }
     queued.add(new Queued(request, message));
@@ -82,7 +82,7 @@ public final class ReadinessVerticle extends VerticleBase {
           if (ar.succeeded()) {
             answer(batch, ar.result());
           } else {
-            batch.forEach(q -> Failures.reply(q.message(), ar.cause()));
+            batch.forEach(q -> Commands.fail(q.message(), ar.cause()));
           }
           writeNext();
         });
@@ -100,7 +100,7 @@ public final class ReadinessVerticle extends VerticleBase {
     for (int i = 0; i < batch.size(); i++) {
       ReadinessService.Outcome o = outcomes.get(i);
       if (o.failure() != null) {
-        Failures.reply(batch.get(i).message(), o.failure());
+        Commands.fail(batch.get(i).message(), o.failure());
       } else {
         batch.get(i).message().reply(ReadinessViews.of(o.updated().board()));
       }
@@ -110,7 +110,7 @@ public final class ReadinessVerticle extends VerticleBase {
   private void get(Message<JsonObject> message) {
     db.run(() -> readiness.board(message.body().getString("id")))
         .onSuccess(board -> message.reply(ReadinessViews.of(board)))
-        .onFailure(t -> Failures.reply(message, t));
+        .onFailure(t -> Commands.fail(message, t));
   }
 
   private void have(Message<JsonObject> message) {
@@ -118,12 +118,12 @@ public final class ReadinessVerticle extends VerticleBase {
     db.run(() -> HaveDocument.toXml(id == null ? readiness.region() : java.util.List.of(readiness.board(id)),
             java.time.Instant.now()))
         .onSuccess(xml -> message.reply(new JsonObject().put("xml", xml)))
-        .onFailure(t -> Failures.reply(message, t));
+        .onFailure(t -> Commands.fail(message, t));
   }
 
   private void region(Message<JsonObject> message) {
     db.run(readiness::region)
         .onSuccess(all -> message.reply(ReadinessViews.region(all)))
-        .onFailure(t -> Failures.reply(message, t));
+        .onFailure(t -> Commands.fail(message, t));
   }
 }

@@ -8,7 +8,6 @@ import com.twilio.rest.api.v2010.account.CallCreator;
 import com.twilio.rest.api.v2010.account.Message;
 import com.twilio.rest.api.v2010.account.MessageCreator;
 import com.twilio.type.PhoneNumber;
-import com.twilio.type.Twiml;
 import io.muster.notify.OutboundSms;
 import io.muster.notify.ProviderStatus;
 import io.muster.notify.SentMessage;
@@ -104,13 +103,13 @@ public final class TwilioSmsGateway implements SmsGateway, VoiceGateway, AutoClo
   }
 
   @Override
-  public SentMessage call(String to, String twiml, String statusCallbackUrl) {
+  public SentMessage call(String to, String text, String keyPressUrl, String statusCallbackUrl) {
     if (settings.sendsThroughMessagingService()) {
       throw new SmsException("voice calls need a From number (TWILIO_FROM), not a messaging service", 0, null,
           false, null);
     }
     PhoneNumber from = new PhoneNumber(settings.sender());
-    CallCreator creator = Call.creator(new PhoneNumber(to), from, new Twiml(twiml));
+    CallCreator creator = Call.creator(new PhoneNumber(to), from, new com.twilio.type.Twiml(Twiml.page(text, keyPressUrl)));
     if (statusCallbackUrl != null) {
       creator.setStatusCallback(URI.create(statusCallbackUrl));
     }

@@ -197,7 +197,7 @@ class TwilioSmsGatewayTest {
   void callStatusFetchesTheCall() {
     TwilioSmsGateway gateway = gateway(simulator.baseUrl(), TOKEN);
     simulator.faults().delays(-1, -1);
-    SentMessage call = gateway.call(NURSE, "<Response><Say>Code red</Say></Response>", null);
+    SentMessage call = gateway.call(NURSE, "Code red", "http://127.0.0.1:1/keys", null);
 
     assertThat(gateway.callStatus(call.sid())).isEqualTo(new ProviderStatus(simulator.call(call.sid()).orElseThrow().status(),
         null));
@@ -208,10 +208,10 @@ class TwilioSmsGatewayTest {
   void findCallsFindsThem() throws InterruptedException {
     TwilioSmsGateway gateway = gateway(simulator.baseUrl(), TOKEN);
     Instant before = Instant.now();
-    SentMessage first = gateway.call(NURSE, "<Response><Say>Code red</Say></Response>", null);
+    SentMessage first = gateway.call(NURSE, "Code red", "http://127.0.0.1:1/keys", null);
     Thread.sleep(5); // distinct creation times: the order is Twilio's date_created
-    SentMessage second = gateway.call(NURSE, "<Response><Say>Code red again</Say></Response>", null);
-    gateway.call("+15551230002", "<Response><Say>Code red</Say></Response>", null);
+    SentMessage second = gateway.call(NURSE, "Code red again", "http://127.0.0.1:1/keys", null);
+    gateway.call("+15551230002", "Code red", "http://127.0.0.1:1/keys", null);
     Call.creator(new PhoneNumber(NURSE), new PhoneNumber("+15005550007"), new Twiml("<Response/>")).create(sdkClient());
 
     List<SentMessage> found = gateway.findCalls(NURSE, before);
@@ -230,7 +230,7 @@ class TwilioSmsGatewayTest {
     Instant before = Instant.now();
 
     SmsException e = catchThrowableOfType(SmsException.class,
-        () -> impatient.call(NURSE, "<Response><Say>Code red</Say></Response>", null));
+        () -> impatient.call(NURSE, "Code red", "http://127.0.0.1:1/keys", null));
 
     assertThat(e.ambiguous()).isTrue();
     assertThat(e.retryable()).isTrue();
