@@ -12,6 +12,7 @@ import io.muster.notify.DispatcherVerticle;
 import io.muster.notify.Inbox;
 import io.muster.notify.NotifyVerticle;
 import io.muster.notify.Outbox;
+import io.muster.notify.SmsPath;
 import io.muster.notify.Reconciler;
 import io.muster.notify.ReconcilerVerticle;
 import io.muster.notify.SmsGateway;
@@ -128,6 +129,7 @@ public final class Muster {
 
   private Future<Void> boot(PrometheusMeterRegistry registry) {
     return vertx.executeBlocking(() -> {
+      EventCatalog.check();
       db = Db.open(config.db().url(), config.db().user(), config.db().password(), config.db().poolSize(),
           config.db().ownerUser(), config.db().ownerPassword());
       Roster roster = RosterLoader.load(Path.of(config.files().roster()));
@@ -182,7 +184,7 @@ public final class Muster {
     PlaybookTimers timers = new PlaybookTimers(db, clock, config.nodeId(), lease, runs);
     Outbox outbox = new Outbox(db, clock, config.nodeId(), lease, config.sms().messagesPerSecond(), failures);
     SmsGateway sms = gateway;
-    LiveHub hub = new LiveHub(vertx, async, () -> snapshot(incidents), config.nodeId());
+    LiveHub hub = new LiveHub(vertx, async, () -> snapshot(incidents), config.nodeId(), EventCatalog.broadcast());
     return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
       http = new HttpVerticle(config, contract, hub, loaded.roster(), loaded.playbooks(), async, registry, webhookToken,
           security(contract, async, clock, loaded.roster()));
@@ -253,8 +255,7 @@ public final class Muster {
    */
   private JsonObject snapshot(Incidents incidents) {
     long seq = db.tx(Journal::head);
-    boolean degraded = db.tx(c -> Db.exists(c, "SELECT 1 FROM journal WHERE seq = (SELECT MAX(seq) FROM journal"
-        + " WHERE event_type IN ('sms.degraded', 'sms.recovered')) AND event_type = 'sms.degraded'"));
+    boolean degraded = db.tx(SmsPath::degraded);
     JsonArray active = new JsonArray();
     incidents.list(IncidentStatus.ACTIVE, 500).forEach(i -> active.add(new JsonObject(IncidentMaps.of(i))));
     return new JsonObject().put("seq", seq).put("incidents", active)

@@ -3,6 +3,8 @@ package io.muster.incident;
 import io.muster.common.ErrorCode;
 import io.muster.common.Rejection;
 import io.muster.incident.domain.Incident;
+import io.muster.incident.domain.IncidentEvent;
+import io.muster.incident.domain.IncidentFacts;
 import io.muster.incident.domain.IncidentStatus;
 import io.muster.incident.domain.TriggerIncident;
 import io.muster.notify.NotificationSql;
@@ -144,7 +146,7 @@ public final class Incidents {
       Incident resolved = incident.resolve(now, actor);
       IncidentSql.markResolved(c, resolved);
       List<NewEvent> events = new ArrayList<>();
-      events.add(new NewEvent("incident.resolved", incidentId, actor, Map.of("incident", IncidentMaps.of(resolved))));
+      events.add(new NewEvent(new IncidentEvent.Resolved(IncidentFacts.of(resolved)), incidentId, actor));
       events.addAll(runs.standDown(c, resolved, now, actor));
       return new Resolved(resolved, Journal.append(c, now, events));
     });
@@ -208,10 +210,7 @@ public final class Incidents {
         IncidentStatus.ACTIVE, now, actor, null, null);
     IncidentSql.insert(c, incident, key, hash);
     List<NewEvent> events = new ArrayList<>();
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("incident", IncidentMaps.of(incident));
-    payload.put("playbook", playbook.id());
-    events.add(new NewEvent("incident.triggered", incident.id(), actor, payload));
+    events.add(new NewEvent(new IncidentEvent.Triggered(IncidentFacts.of(incident), playbook.id()), incident.id(), actor));
     events.addAll(runs.start(c, incident, now, actor));
     return new Created(incident, events);
   }

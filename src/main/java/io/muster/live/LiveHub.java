@@ -43,6 +43,8 @@ public final class LiveHub {
   private final Vertx vertx;
   private final AsyncDb db;
   private final Callable<JsonObject> snapshot;
+  /** Event types shown to every user (see {@link io.muster.common.Event.Broadcast}). */
+  private final Set<String> broadcast;
   private final String nodeId;
   private final Set<Client> clients = new LinkedHashSet<>();
   private final Announcements announcements = new Announcements(System::currentTimeMillis);
@@ -65,9 +67,10 @@ public final class LiveHub {
 
     /**
      * Events of the client's facilities; events of no facility (replies from unknown numbers, opt-outs)
-     * only to those who see every facility, except the SMS provider's state, which concerns everyone.
+     * only to those who see every facility, except the broadcast types (the SMS path's state), which
+     * concern everyone.
      */
-    boolean sees(JsonObject event) {
+    boolean sees(JsonObject event, Set<String> broadcast) {
       if (principal.allFacilities()) {
         return true;
       }
@@ -75,8 +78,7 @@ public final class LiveHub {
       if (facility != null) {
         return principal.allows(facility);
       }
-      String type = event.getString("type");
-      return "sms.degraded".equals(type) || "sms.recovered".equals(type);
+      return broadcast.contains(event.getString("type"));
     }
   }
 
@@ -84,8 +86,9 @@ public final class LiveHub {
    * {@code snapshot} must read the journal head first and the state after it (blocking);
    * {@code nodeId} names this node in what it tells the other nodes' hubs.
    */
-  public LiveHub(Vertx vertx, AsyncDb db, Callable<JsonObject> snapshot, String nodeId) {
+  public LiveHub(Vertx vertx, AsyncDb db, Callable<JsonObject> snapshot, String nodeId, Set<String> broadcast) {
     this.vertx = vertx;
+    this.broadcast = Set.copyOf(broadcast);
     this.db = db;
     this.snapshot = snapshot;
     this.nodeId = nodeId;
@@ -261,7 +264,7 @@ public final class LiveHub {
     for (JsonObject event : events) {
       long seq = event.getLong("seq");
       if (seq > client.cursor) {
-        if (client.sees(event) && !send(client, event)) {
+        if (client.sees(event, broadcast) && !send(client, event)) {
           return;
         }
         client.cursor = seq;

@@ -18,7 +18,7 @@ import java.util.Optional;
  */
 public final class CircuitBreaker {
   /** An event to journal: {@code sms.degraded} or {@code sms.recovered}. */
-  public record Transition(String type, Map<String, Object> payload) { }
+  public record Transition(io.muster.notify.domain.NotifyEvent event) { }
 
   /** How many rows may be claimed now; {@code probe}: the one row allowed is the breaker's probe. */
   public record Permit(int count, boolean probe) { }
@@ -73,7 +73,7 @@ public final class CircuitBreaker {
       return Optional.empty();
     }
     open = false;
-    return Optional.of(new Transition("sms.recovered", payload("the SMS provider answers again")));
+    return Optional.of(new Transition(new io.muster.notify.domain.NotifyEvent.Recovered(node, "the SMS provider answers again")));
   }
 
   /**
@@ -95,7 +95,7 @@ public final class CircuitBreaker {
     open = true;
     probing = false;
     nextProbe = clock.instant().plus(probeInterval);
-    return Optional.of(new Transition("sms.degraded", payload(failures + " sends failed in a row: " + reason)));
+    return Optional.of(new Transition(new io.muster.notify.domain.NotifyEvent.Degraded(node, failures + " sends failed in a row: " + reason)));
   }
 
   /**
@@ -113,10 +113,4 @@ public final class CircuitBreaker {
     return open;
   }
 
-  private Map<String, Object> payload(String reason) {
-    Map<String, Object> p = new LinkedHashMap<>();
-    p.put("node", node);
-    p.put("reason", reason);
-    return p;
-  }
 }

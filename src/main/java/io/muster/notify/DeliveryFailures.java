@@ -2,6 +2,7 @@ package io.muster.notify;
 
 import io.muster.notify.domain.DeliveryStatus;
 import io.muster.notify.domain.Notification;
+import io.muster.notify.domain.NotifyEvent;
 import io.muster.playbook.PlaybookRuns;
 import io.muster.store.Db;
 import io.muster.store.NewEvent;
@@ -53,8 +54,9 @@ public final class DeliveryFailures {
       case HANDSET_UNREACHABLE -> retryOnce(c, n, now).ifPresent(events::add);
       case CARRIER_FILTERED -> {
         setPhone(c, n.phone(), "filtered", code, now);
-        events.add(new NewEvent("sms.flagged", n.incidentId(), "sms-provider", payload(n, code,
-            "the carrier filtered this message (30007): an administrator should review the sender and text")));
+        events.add(new NewEvent(new NotifyEvent.Flagged(n.id(), n.staffId(), n.staffName(), code,
+            "the carrier filtered this message (30007): an administrator should review the sender and text"),
+            n.incidentId(), "sms-provider"));
       }
       default -> { }
     }
@@ -105,7 +107,10 @@ public final class DeliveryFailures {
       throws SQLException {
     setPhone(c, n.phone(), status, code, now);
     List<NewEvent> events = new ArrayList<>();
-    events.add(new NewEvent("sms." + status, n.incidentId(), "sms-provider", payload(n, code, null)));
+    NotifyEvent marked = "opted-out".equals(status)
+        ? new NotifyEvent.OptedOut(n.id(), n.staffId(), n.staffName(), code)
+        : new NotifyEvent.Unreachable(n.id(), n.staffId(), n.staffName(), code);
+    events.add(new NewEvent(marked, n.incidentId(), "sms-provider"));
     if (n.incidentId() != null && n.kind() == Notification.Kind.PAGE && n.stepId() != null) {
       events.addAll(runs.unreachable(c, n, now));
     }
@@ -121,21 +126,8 @@ public final class DeliveryFailures {
         n.phone(), n.kind(), n.body(), n.requiresAck(), DeliveryStatus.QUEUED, null, null, 0, now, null, null, null,
         null, n.stepId(), n.level());
     NotificationSql.insert(c, retry, now.plus(retryDelay), n.id());
-    Map<String, Object> payload = payload(n, HANDSET_UNREACHABLE, null);
-    payload.put("retryId", retry.id());
-    payload.put("retryAt", now.plus(retryDelay).toString());
-    return Optional.of(new NewEvent("sms.retry-scheduled", n.incidentId(), "sms-provider", payload));
+    return Optional.of(new NewEvent(new NotifyEvent.RetryScheduled(n.id(), n.staffId(), n.staffName(),
+        HANDSET_UNREACHABLE, retry.id(), now.plus(retryDelay).toString()), n.incidentId(), "sms-provider"));
   }
 
-  private static Map<String, Object> payload(Notification n, int code, String note) {
-    Map<String, Object> p = new LinkedHashMap<>();
-    p.put("notificationId", n.id());
-    p.put("staffId", n.staffId());
-    p.put("staffName", n.staffName());
-    p.put("errorCode", code);
-    if (note != null) {
-      p.put("note", note);
-    }
-    return p;
-  }
 }

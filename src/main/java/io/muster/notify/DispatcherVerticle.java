@@ -183,7 +183,7 @@ public final class DispatcherVerticle extends VerticleBase {
           : gateway.send(new OutboundSms(n.phone(), n.body(), statusCallbackBase + n.id()));
       LOG.debug("notification {} sent as {}", n.id(), sent.sid());
       List<JournalEvent> events = new ArrayList<>(outbox.sent(n, sent.sid()));
-      breaker.succeeded().ifPresent(e -> events.addAll(outbox.systemEvent(e.type(), e.payload())));
+      breaker.succeeded().ifPresent(e -> events.addAll(outbox.systemEvent(e.event())));
       return events;
     } catch (SmsException e) {
       return failedAttempt(n, e, e.ambiguous(), probe);
@@ -222,7 +222,7 @@ public final class DispatcherVerticle extends VerticleBase {
     List<JournalEvent> events = new ArrayList<>();
     Optional<CircuitBreaker.Transition> transition = e.retryable() || e.ambiguous()
         ? breaker.failed(e.getMessage(), probe) : breaker.succeeded();
-    transition.ifPresent(ev -> events.addAll(outbox.systemEvent(ev.type(), ev.payload())));
+    transition.ifPresent(ev -> events.addAll(outbox.systemEvent(ev.event())));
     boolean providerDown = breaker.isOpen();
     if (e.ambiguous() || (e.retryable() && (n.attempts() < MAX_ATTEMPTS || providerDown))) {
       Duration delay = providerDown ? Duration.ZERO : backoff(n.attempts());

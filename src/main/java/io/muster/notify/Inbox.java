@@ -6,6 +6,7 @@ import io.muster.readiness.ReadinessService;
 import io.muster.readiness.domain.ReadinessKeywords;
 import io.muster.notify.domain.DeliveryStatus;
 import io.muster.notify.domain.Notification;
+import io.muster.notify.domain.NotifyEvent;
 import io.muster.roster.domain.PhoneNumbers;
 import io.muster.roster.domain.Roster;
 import io.muster.roster.domain.Staff;
@@ -158,11 +159,9 @@ public final class Inbox {
     DeliveryFailures.setPhone(c, staff.phone(), stop ? "opted-out" : null, stop ? DeliveryFailures.OPTED_OUT : null, now);
     String outcome = stop ? "opted-out" : "opted-in";
     record(c, messageSid, staff.phone(), body, now, null, outcome);
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("staffId", staff.id());
-    payload.put("staffName", staff.name());
-    return new Recorded(outcome, Journal.append(c, now, List.of(new NewEvent("sms." + outcome, null,
-        "sms:" + staff.id(), payload))));
+    NotifyEvent event = stop ? new NotifyEvent.OptedOut(null, staff.id(), staff.name(), null)
+        : new NotifyEvent.OptedIn(staff.id(), staff.name());
+    return new Recorded(outcome, Journal.append(c, now, List.of(new NewEvent(event, null, "sms:" + staff.id()))));
   }
 
   /** Records the reply and sends the help text back. */
@@ -189,16 +188,9 @@ public final class Inbox {
       return unmatched(c, messageSid, staff, body, now, "no-open-page");
     }
     record(c, messageSid, staff.phone(), body, now, page.id(), "acknowledged");
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("staffId", staff.id());
-    payload.put("staffName", staff.name());
-    payload.put("notificationId", page.id());
-    payload.put("stepId", page.stepId());
-    payload.put("level", page.level());
-    payload.put("ackedAt", now.toString());
-    payload.put("secondsToAck", Duration.between(page.createdAt(), now).toSeconds());
     List<NewEvent> events = new java.util.ArrayList<>();
-    events.add(new NewEvent("notification.acknowledged", page.incidentId(), actor, payload));
+    events.add(new NewEvent(new NotifyEvent.Acknowledged(staff.id(), staff.name(), page.id(), page.stepId(),
+        page.level(), now.toString(), Duration.between(page.createdAt(), now).toSeconds()), page.incidentId(), actor));
     events.addAll(decisions);
     return new Recorded("acknowledged", Journal.append(c, now, events));
   }
@@ -206,13 +198,8 @@ public final class Inbox {
   private Recorded unmatched(Connection c, String messageSid, Staff staff, String body, Instant now, String outcome)
       throws SQLException {
     record(c, messageSid, staff.phone(), body, now, null, outcome);
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("staffId", staff.id());
-    payload.put("staffName", staff.name());
-    payload.put("body", body);
-    payload.put("outcome", outcome);
-    return new Recorded(outcome, Journal.append(c, now, List.of(new NewEvent("reply.received", null,
-        "sms:" + staff.id(), payload))));
+    return new Recorded(outcome, Journal.append(c, now, List.of(new NewEvent(
+        new NotifyEvent.ReplyReceived(staff.id(), staff.name(), body, outcome), null, "sms:" + staff.id()))));
   }
 
   /**
@@ -276,17 +263,8 @@ public final class Inbox {
   }
 
   static NewEvent statusEvent(Notification n, DeliveryStatus status, Integer errorCode, boolean lookedUp) {
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("notificationId", n.id());
-    payload.put("staffId", n.staffId());
-    payload.put("staffName", n.staffName());
-    payload.put("kind", n.kind().id());
-    payload.put("status", status.id());
-    payload.put("errorCode", errorCode);
-    if (lookedUp) {
-      payload.put("lookedUp", true);   // no receipt came: the reconciler asked the provider
-    }
-    return new NewEvent("notification.status", n.incidentId(), "sms-provider", payload);
+    return new NewEvent(new NotifyEvent.StatusChanged(n.id(), n.staffId(), n.staffName(), n.kind().id(), status.id(),
+        errorCode, lookedUp), n.incidentId(), "sms-provider");
   }
 
   private static boolean alreadyRecorded(Connection c, String messageSid) throws SQLException {

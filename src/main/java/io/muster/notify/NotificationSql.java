@@ -67,16 +67,9 @@ public final class NotificationSql {
 
   /** The event that says a message is in the outbox. */
   public static io.muster.store.NewEvent queued(Notification n, String actor) {
-    java.util.Map<String, Object> payload = new java.util.LinkedHashMap<>();
-    payload.put("notificationId", n.id());
-    payload.put("staffId", n.staffId());
-    payload.put("staffName", n.staffName());
-    payload.put("kind", n.kind().id());
-    payload.put("requiresAck", n.requiresAck());
-    payload.put("stepId", n.stepId());
-    payload.put("level", n.level());
-    payload.put("status", DeliveryStatus.QUEUED.id());
-    return new io.muster.store.NewEvent("notification.queued", n.incidentId(), actor, payload);
+    return new io.muster.store.NewEvent(new io.muster.notify.domain.NotifyEvent.Queued(n.id(), n.staffId(),
+        n.staffName(), n.kind().id(), n.requiresAck(), n.stepId(), n.level(), DeliveryStatus.QUEUED.id()),
+        n.incidentId(), actor);
   }
 
   public static List<Notification> forIncident(Connection c, String incidentId) throws SQLException {

@@ -2,6 +2,7 @@ package io.muster.notify;
 
 import io.muster.notify.domain.DeliveryStatus;
 import io.muster.notify.domain.Notification;
+import io.muster.notify.domain.NotifyEvent;
 import io.muster.store.Db;
 import io.muster.store.Journal;
 import io.muster.store.JournalEvent;
@@ -142,9 +143,8 @@ public final class Outbox {
         ps.setString(4, n.id());
         ps.executeUpdate();
       }
-      Map<String, Object> payload = payload(n);
-      payload.put("status", DeliveryStatus.SENT.id());
-      return Journal.append(c, now, List.of(new NewEvent("notification.sent", n.incidentId(), "dispatcher", payload)));
+      return Journal.append(c, now, List.of(new NewEvent(new NotifyEvent.Sent(n.id(), n.staffId(), n.staffName(),
+          n.kind().id(), DeliveryStatus.SENT.id()), n.incidentId(), "dispatcher")));
     });
   }
 
@@ -195,12 +195,9 @@ public final class Outbox {
           || !NotificationSql.moveStatus(c, current, DeliveryStatus.FAILED, errorCode, now)) {
         return List.of();
       }
-      Map<String, Object> payload = payload(n);
-      payload.put("status", DeliveryStatus.FAILED.id());
-      payload.put("errorCode", errorCode);
-      payload.put("reason", reason);
       List<NewEvent> events = new ArrayList<>();
-      events.add(new NewEvent("notification.failed", n.incidentId(), "dispatcher", payload));
+      events.add(new NewEvent(new NotifyEvent.Failed(n.id(), n.staffId(), n.staffName(), n.kind().id(),
+          DeliveryStatus.FAILED.id(), errorCode, reason), n.incidentId(), "dispatcher"));
       events.addAll(failures.route(c, current, errorCode, now));
       return Journal.append(c, now, events);
     });
@@ -212,8 +209,8 @@ public final class Outbox {
   }
 
   /** An event about the SMS path itself (degraded, recovered), for coordinators. */
-  public List<JournalEvent> systemEvent(String type, Map<String, Object> payload) {
-    return db.tx(c -> Journal.append(c, clock.instant(), List.of(new NewEvent(type, null, "dispatcher:" + node, payload))));
+  public List<JournalEvent> systemEvent(NotifyEvent event) {
+    return db.tx(c -> Journal.append(c, clock.instant(), List.of(new NewEvent(event, null, "dispatcher:" + node))));
   }
 
   /**
@@ -254,12 +251,4 @@ public final class Outbox {
     }
   }
 
-  private static Map<String, Object> payload(Notification n) {
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("notificationId", n.id());
-    payload.put("staffId", n.staffId());
-    payload.put("staffName", n.staffName());
-    payload.put("kind", n.kind().id());
-    return payload;
-  }
 }

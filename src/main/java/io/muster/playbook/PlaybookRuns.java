@@ -10,6 +10,7 @@ import io.muster.notify.domain.Notification;
 import io.muster.playbook.domain.Plan;
 import io.muster.playbook.domain.Playbook;
 import io.muster.playbook.domain.PlaybookEngine;
+import io.muster.playbook.domain.PlaybookEvent;
 import io.muster.playbook.domain.Messages;
 import io.muster.playbook.domain.RollcallStep;
 import io.muster.playbook.domain.RunState;
@@ -101,8 +102,8 @@ public final class PlaybookRuns {
     if (!nobodyLeft || RunSql.escalateNow(c, page.incidentId(), page.stepId(), now) == 0) {
       return List.of();
     }
-    return List.of(new NewEvent("page.unreachable", page.incidentId(), "sms-provider",
-        Map.of("stepId", page.stepId(), "level", page.level())));
+    return List.of(new NewEvent(new PlaybookEvent.PageUnreachable(page.stepId(), page.level()), page.incidentId(),
+        "sms-provider"));
   }
 
   /** A timer that this node has leased and marked fired in this transaction. */
@@ -178,12 +179,10 @@ public final class PlaybookRuns {
       RunSql.timer(c, id, t);
     }
     List<NewEvent> events = new ArrayList<>();
-    for (Plan.Event e : plan.events) {
-      events.add(new NewEvent(e.type(), id, actor, e.payload()));
-      if (readiness != null && "readiness.change-requested".equals(e.type())) {
-        @SuppressWarnings("unchecked")
-        Map<String, String> changes = (Map<String, String>) e.payload().get("changes");
-        events.addAll(readiness.applyIn(c, incident.facilityId(), changes, "playbook:" + incident.type(), now));
+    for (PlaybookEvent e : plan.events) {
+      events.add(new NewEvent(e, id, actor));
+      if (readiness != null && e instanceof PlaybookEvent.ReadinessChangeRequested step) {
+        events.addAll(readiness.applyIn(c, incident.facilityId(), step.changes(), "playbook:" + incident.type(), now));
       }
     }
     if (readiness != null && !plan.answers.isEmpty()) {
@@ -192,7 +191,7 @@ public final class PlaybookRuns {
           plan.answers.stream().map(a -> a.answer().staffId()).toList(), now, actor));
     }
     if (cancelled > 0) {
-      events.add(new NewEvent("timers.cancelled", id, actor, Map.of("count", cancelled)));
+      events.add(new NewEvent(new PlaybookEvent.TimersCancelled(cancelled), id, actor));
     }
     for (Plan.Send s : plan.sends) {
       events.add(queue(c, incident, s, now, actor));

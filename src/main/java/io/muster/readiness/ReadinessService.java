@@ -2,6 +2,7 @@ package io.muster.readiness;
 
 import io.muster.common.ErrorCode;
 import io.muster.common.Rejection;
+import io.muster.readiness.domain.ReadinessEvent;
 import io.muster.readiness.domain.BedType;
 import io.muster.readiness.domain.FacilityReadiness;
 import io.muster.readiness.domain.ReadinessFields;
@@ -251,7 +252,7 @@ public final class ReadinessService {
   private List<NewEvent> record(Connection c, Facility facility, Map<String, Entry> current, Map<String, String> changes,
                                 String actor, Instant now, Db.Work<Map<BedType, List<Instant>>> arrivals, Writes writes)
       throws SQLException {
-    Map<String, Object> changed = new LinkedHashMap<>();
+    Map<String, String> changed = new LinkedHashMap<>();
     for (Map.Entry<String, String> ch : changes.entrySet()) {
       Entry old = current.get(ch.getKey());
       if (old == null || !old.value().equals(ch.getValue())) {
@@ -263,12 +264,8 @@ public final class ReadinessService {
     if (changed.isEmpty()) {
       return List.of();
     }
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("facilityId", facility.id());
-    payload.put("changes", changed);
-    payload.put("by", actor);
     List<NewEvent> events = new ArrayList<>();
-    events.add(new NewEvent("readiness.updated", null, actor, payload));
+    events.add(new NewEvent(new ReadinessEvent.Updated(facility.id(), changed, actor), null, actor));
     if (!config.thresholds().isEmpty()) {
       events.addAll(thresholds(c, facility, current, arrivals.run(c), now, actor, writes));
     }
@@ -416,11 +413,7 @@ public final class ReadinessService {
       boolean holds = holds(t, board);
       if (holds && !held.contains(t.id())) {
         Db.update(c, "INSERT INTO readiness_threshold (facility_id, rule_id) VALUES (?, ?)", facility.id(), t.id());
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("facilityId", facility.id());
-        payload.put("rule", t.id());
-        payload.put("trigger", t.trigger());
-        events.add(new NewEvent("readiness.threshold-crossed", null, actor, payload));
+        events.add(new NewEvent(new ReadinessEvent.ThresholdCrossed(facility.id(), t.id(), t.trigger()), null, actor));
         if (starter != null && !activeIncident(c, facility.id(), t.trigger())) {
           writes.flush(c); // the incident's playbook reads (and may change) the board
           events.addAll(starter.start(c, t.trigger(), facility.id(), summary(t, board), "readiness:" + t.id()));

@@ -1,8 +1,5 @@
 package io.muster.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,8 +16,6 @@ import java.util.Map;
  * records each event after its commit, off this lock (see {@code AuditTrail}).
  */
 public final class Journal {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
 
   private Journal() {
   }
@@ -37,8 +32,9 @@ public final class Journal {
         + " payload, facility_id) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
       for (NewEvent e : events) {
         seq++;
-        String payload = write(e.payload());
-        String facility = facility(c, e, facilities);
+        String payload = EventJson.write(e.event());
+        Map<String, Object> fields = EventJson.map(payload);
+        String facility = facility(c, e, fields, facilities);
         ps.setLong(1, seq);
         ps.setString(2, e.type());
         ps.setString(3, e.incidentId());
@@ -47,7 +43,7 @@ public final class Journal {
         ps.setString(6, payload);
         ps.setString(7, facility);
         ps.addBatch();
-        appended.add(new JournalEvent(seq, e.type(), e.incidentId(), facility, at, e.actor(), e.payload()));
+        appended.add(new JournalEvent(seq, e.type(), e.incidentId(), facility, at, e.actor(), fields));
       }
       ps.executeBatch();
     }
@@ -55,8 +51,9 @@ public final class Journal {
     return appended;
   }
 
-  private static String facility(Connection c, NewEvent e, Map<String, String> known) throws SQLException {
-    if (e.payload().get("facilityId") instanceof String f) {
+  private static String facility(Connection c, NewEvent e, Map<String, Object> payload, Map<String, String> known)
+      throws SQLException {
+    if (payload.get("facilityId") instanceof String f) {
       return f;
     }
     if (e.incidentId() == null) {
@@ -118,25 +115,10 @@ public final class Journal {
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         events.add(new JournalEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-            Db.instant(rs.getObject(5)), rs.getString(6), parse(rs.getString(7))));
+            Db.instant(rs.getObject(5)), rs.getString(6), EventJson.map(rs.getString(7))));
       }
     }
     return events;
   }
 
-  private static String write(Map<String, Object> payload) {
-    try {
-      return JSON.writeValueAsString(payload);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("payload: not serialisable", e);
-    }
-  }
-
-  private static Map<String, Object> parse(String json) {
-    try {
-      return JSON.readValue(json, MAP);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("journal payload is not JSON", e);
-    }
-  }
 }

@@ -7,12 +7,11 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * Publishes committed journal events on the event bus: each on its own address, cluster-wide
- * ({@code incident.triggered} on {@code incident.evt.triggered}), where other nodes may take them
- * only as a hint to read the database; then all of them together on {@link #LOCAL_APPENDED}, to
- * this node only (local-only delivery to a local consumer: no message from another JVM can reach
- * it), which is how this node's live hub gets its own events at once. The live hub tells the other
- * nodes' hubs itself, on {@link #APPENDED}, and they read the journal.
+ * Publishes committed journal events on the event bus, to this node only, on {@link
+ * #LOCAL_APPENDED} (local-only delivery to a local consumer: no message from another JVM can reach
+ * it): that is how this node's live hub gets its own events at once. The live hub tells the other
+ * nodes' hubs itself, on {@link #APPENDED}, and they read the journal. Nothing else listens for
+ * events on the bus: features that react to another's events read the journal.
  *
  * <p>The bus may lose or reorder messages; readers that must not miss anything (the live hub, the
  * dispatcher) take a message only when it follows what they have, and otherwise read the journal,
@@ -32,18 +31,9 @@ public final class JournalBus {
     if (events.isEmpty()) {
       return;
     }
-    for (JournalEvent event : events) {
-      bus.publish(address(event.type()), toJson(event));
-    }
     JsonArray all = new JsonArray();
     events.forEach(e -> all.add(toJson(e)));
     bus.publish(LOCAL_APPENDED, new JsonObject().put("events", all), LOCAL);
-  }
-
-  /** {@code notification.sent} is published on {@code notification.evt.sent}. */
-  public static String address(String type) {
-    int dot = type.indexOf('.');
-    return type.substring(0, dot) + ".evt" + type.substring(dot);
   }
 
   public static JsonObject toJson(JournalEvent e) {

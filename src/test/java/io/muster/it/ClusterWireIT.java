@@ -219,7 +219,7 @@ class ClusterWireIT {
         .put("actor", "admin").put("payload", new JsonObject().put("summary", FORGED).put("type", "evacuation"));
     from.eventBus().publish(JournalBus.APPENDED, new JsonObject().put("events", new JsonArray().add(event)));
     from.eventBus().publish(JournalBus.APPENDED, new JsonObject().put("node", "intruder").put("seq", seq));
-    from.eventBus().publish(JournalBus.address("incident.triggered"), event);
+    from.eventBus().publish("incident.evt.triggered", event);
   }
 
   /**

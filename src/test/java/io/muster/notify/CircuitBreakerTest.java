@@ -1,5 +1,6 @@
 package io.muster.notify;
 
+import io.muster.notify.domain.NotifyEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
@@ -54,10 +55,10 @@ class CircuitBreakerTest {
     failTimes(THRESHOLD - 1);
     Optional<CircuitBreaker.Transition> degraded = breaker.failed("HTTP 503 from Twilio", false);
     assertThat(degraded).isPresent();
-    assertThat(degraded.get().type()).isEqualTo("sms.degraded");
-    assertThat(degraded.get().payload()).containsEntry("node", "node-a");
-    assertThat((String) degraded.get().payload().get("reason")).contains(String.valueOf(THRESHOLD))
-        .contains("HTTP 503 from Twilio");
+    NotifyEvent.Degraded event = (NotifyEvent.Degraded) degraded.get().event();
+    assertThat(event.type()).isEqualTo("sms.degraded");
+    assertThat(event.node()).isEqualTo("node-a");
+    assertThat(event.reason()).contains(String.valueOf(THRESHOLD)).contains("HTTP 503 from Twilio");
     assertThat(breaker.isOpen()).isTrue();
     assertThat(breaker.failed("again", false)).as("no second sms.degraded while open").isEmpty();
     assertThat(breaker.failed("again", true)).as("nor from a failed probe").isEmpty();
@@ -97,8 +98,7 @@ class CircuitBreakerTest {
     assertThat(breaker.permit(MAX)).isEqualTo(PROBE);
     Optional<CircuitBreaker.Transition> recovered = breaker.succeeded();
     assertThat(recovered).isPresent();
-    assertThat(recovered.get().type()).isEqualTo("sms.recovered");
-    assertThat(recovered.get().payload()).containsEntry("node", "node-a");
+    assertThat(recovered.get().event()).isEqualTo(new NotifyEvent.Recovered("node-a", "the SMS provider answers again"));
     assertThat(breaker.isOpen()).isFalse();
     assertThat(breaker.permit(MAX)).isEqualTo(ALL);
     assertThat(breaker.succeeded()).as("one sms.recovered only").isEmpty();
@@ -117,7 +117,7 @@ class CircuitBreakerTest {
     clock.advance(INTERVAL.minus(Duration.ofMillis(4_800)));
     assertThat(breaker.permit(MAX)).as("the probe goes one interval after opening").isEqualTo(PROBE);
     assertThat(breaker.failed("an in-flight 503 while the probe is out", false)).isEmpty();
-    assertThat(breaker.succeeded()).map(CircuitBreaker.Transition::type).contains("sms.recovered");
+    assertThat(breaker.succeeded()).map(t -> t.event().type()).contains("sms.recovered");
   }
 
   @Test
@@ -186,7 +186,7 @@ class CircuitBreakerTest {
     open();
     clock.advance(INTERVAL);
     assertThat(breaker.permit(MAX)).isEqualTo(PROBE);
-    assertThat(breaker.succeeded()).map(CircuitBreaker.Transition::type).contains("sms.recovered");
+    assertThat(breaker.succeeded()).map(t -> t.event().type()).contains("sms.recovered");
 
     open();
     clock.advance(INTERVAL.minusMillis(1));
@@ -197,7 +197,7 @@ class CircuitBreakerTest {
 
   private void open() {
     failTimes(THRESHOLD - 1);
-    assertThat(breaker.failed("503", false).map(CircuitBreaker.Transition::type)).contains("sms.degraded");
+    assertThat(breaker.failed("503", false).map(t -> t.event().type())).contains("sms.degraded");
   }
 
   private void failTimes(int n) {

@@ -1,5 +1,7 @@
 package io.muster.readiness;
 
+import io.muster.store.Payloads;
+import io.muster.incident.domain.IncidentEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.readiness.domain.BedType;
@@ -48,7 +50,7 @@ class RollcallThresholdsTest {
     readiness.incidentStarter((c, type, facilityId, summary, actor) -> {
       String id = incident(c, type, facilityId);
       started.add(type + "@" + facilityId + ": " + summary);
-      return List.of(new NewEvent("incident.triggered", id, actor, Map.of("type", type)));
+      return List.of(new NewEvent(new IncidentEvent.Triggered(null, type), id, actor));
     });
     readiness.ensureFacilities();
     callout = db.tx(c -> incident(c, "nurse-callout", "general"));
@@ -73,7 +75,7 @@ class RollcallThresholdsTest {
 
     assertThat(staffed()).isZero();
     assertThat(events).extracting(NewEvent::type).containsExactly("readiness.threshold-crossed", "incident.triggered");
-    assertThat(events.get(0).payload()).containsEntry("facilityId", "general").containsEntry("trigger", "surge-capacity");
+    assertThat(Payloads.of(events.get(0))).containsEntry("facilityId", "general").containsEntry("trigger", "surge-capacity");
     assertThat(events.get(0).actor()).isEqualTo("sms:lena-fischer");
     assertThat(events.get(1).actor()).isEqualTo("readiness:" + SURGE.id());
     assertThat(started).containsExactly("surge-capacity@general: Staffed medical-surgical beds at 0 (readiness threshold)");

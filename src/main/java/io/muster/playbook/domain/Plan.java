@@ -19,9 +19,6 @@ public final class Plan {
   /** A durable timer: {@code target} is a step or task id. */
   public record Timer(TimerKind kind, String target, int level, int attempt, Instant dueAt) { }
 
-  /** An event for the journal. */
-  public record Event(String type, Map<String, Object> payload) { }
-
   public final List<Send> sends = new ArrayList<>();
   public final List<Timer> timers = new ArrayList<>();
   /** Cancel pending timers of this kind and target (target null: every pending timer). */
@@ -31,7 +28,7 @@ public final class Plan {
   public final List<RollcallAnswer> answers = new ArrayList<>();
   public final List<NewTask> tasks = new ArrayList<>();
   public final List<String> tasksDone = new ArrayList<>();
-  public final List<Event> events = new ArrayList<>();
+  public final List<PlaybookEvent> events = new ArrayList<>();
 
   /** A rollcall answer to record (replacing the person's earlier one). */
   public record RollcallAnswer(String stepId, RunState.Answer answer, java.time.Duration eta) { }
@@ -39,8 +36,8 @@ public final class Plan {
   /** A task to create. */
   public record NewTask(TaskDef def, String text, RunState.StaffRef owner, Instant dueAt) { }
 
-  public Plan event(String type, Map<String, Object> payload) {
-    events.add(new Event(type, payload));
+  public Plan event(PlaybookEvent event) {
+    events.add(event);
     return this;
   }
 }

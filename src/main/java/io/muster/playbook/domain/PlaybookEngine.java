@@ -39,14 +39,14 @@ public final class PlaybookEngine {
     RunState state = new RunState(filled, List.of(), Map.of(), Map.of(), List.of());
     for (Step step : playbook.steps()) {
       if (!step.when().holds(incident, facility.type())) {
-        plan.event("step.skipped", map("stepId", step.id(), "reason", "its conditions do not hold"));
+        plan.event(new PlaybookEvent.StepSkipped(step.id(), "its conditions do not hold"));
       } else if (step instanceof PageStep page) {
         startPage(plan, state, page, now);
       } else if (step instanceof RollcallStep rollcall) {
         startRollcall(plan, state, rollcall, now);
       } else if (step instanceof ReadinessStep readiness) {
-        plan.event("readiness.change-requested", map("stepId", readiness.id(), "facilityId", facility.id(),
-            "changes", new LinkedHashMap<>(readiness.changes())));
+        plan.event(new PlaybookEvent.ReadinessChangeRequested(readiness.id(), facility.id(),
+            new LinkedHashMap<>(readiness.changes())));
       }
     }
     for (TaskDef task : playbook.tasks()) {
@@ -65,8 +65,7 @@ public final class PlaybookEngine {
     Plan plan = new Plan();
     if (page.stepId() != null && !state.stepAcknowledged(page.stepId())) {
       plan.cancels.add(new Plan.Timer(TimerKind.ESCALATE, page.stepId(), 0, 0, now));
-      plan.event("escalation.stopped", map("stepId", page.stepId(), "staffId", page.staffId(),
-          "staffName", page.staffName(), "level", page.level()));
+      plan.event(new PlaybookEvent.EscalationStopped(page.stepId(), page.staffId(), page.staffName(), page.level()));
     }
     return plan;
   }
@@ -90,19 +89,17 @@ public final class PlaybookEngine {
     plan.answers.add(new Plan.RollcallAnswer(step.id(),
         new RunState.Answer(who.id(), who.name(), choice, answer.yes(), counted), answer.eta()));
     int tally = tallyBefore - (wasCounted ? 1 : 0) + (counted ? 1 : 0);
-    plan.event("rollcall.answered", map("stepId", step.id(), "staffId", who.id(), "staffName", who.name(),
-        "choice", choice, "answer", answer.label(), "yes", answer.yes(),
-        "etaMinutes", answer.eta() == null ? null : answer.eta().toMinutes(), "counted", counted,
-        "tally", tally, "need", step.need()));
+    plan.event(new PlaybookEvent.RollcallAnswered(step.id(), who.id(), who.name(), choice, answer.label(),
+        answer.yes(), answer.eta() == null ? null : answer.eta().toMinutes(), counted, tally, step.need()));
     if (late) {
       plan.sends.add(info(who, "Thank you. We have enough staff now: you are not needed for this call-out."));
     }
     if (status == RunState.RollcallStatus.OPEN && tally >= step.need()) {
       plan.rollcalls.put(step.id(), RunState.RollcallStatus.MET);
-      plan.event("rollcall.need-met", map("stepId", step.id(), "tally", tally, "need", step.need()));
+      plan.event(new PlaybookEvent.RollcallNeedMet(step.id(), tally, step.need()));
     } else if (status == RunState.RollcallStatus.MET && tally < step.need()) {
       plan.rollcalls.put(step.id(), RunState.RollcallStatus.OPEN);
-      plan.event("rollcall.need-unmet", map("stepId", step.id(), "tally", tally, "need", step.need()));
+      plan.event(new PlaybookEvent.RollcallNeedUnmet(step.id(), tally, step.need()));
     }
     return plan;
   }
@@ -126,7 +123,7 @@ public final class PlaybookEngine {
     }
     plan.tasksDone.add(taskId);
     plan.cancels.add(new Plan.Timer(TimerKind.TASK_DUE, taskId, 0, 0, null));
-    plan.event("task.completed", map("taskId", taskId, "owner", task.owner(), "by", actor));
+    plan.event(new PlaybookEvent.TaskCompleted(taskId, task.owner(), actor));
     return plan;
   }
 
@@ -140,7 +137,7 @@ public final class PlaybookEngine {
     state.rollcalls().forEach((stepId, status) -> {
       if (status != RunState.RollcallStatus.CLOSED) {
         plan.rollcalls.put(stepId, RunState.RollcallStatus.CLOSED);
-        plan.event("rollcall.closed", map("stepId", stepId, "tally", state.tally(stepId)));
+        plan.event(new PlaybookEvent.RollcallClosed(stepId, state.tally(stepId)));
       }
     });
     String body = Messages.allClear(incident, playbook, facility.name());
@@ -151,7 +148,7 @@ public final class PlaybookEngine {
       }
     }
     everyone.values().forEach(s -> plan.sends.add(new Plan.Send(s, Notification.Kind.ALL_CLEAR, body, false, null, 0)));
-    plan.event("playbook.stood-down", map("allClear", everyone.size()));
+    plan.event(new PlaybookEvent.StoodDown(everyone.size()));
     return plan;
   }
 
@@ -172,10 +169,10 @@ public final class PlaybookEngine {
         RunState.StaffRef ref = ref(filler.get());
         filled.put(position, ref);
         plan.positions.put(position, ref);
-        plan.event("position.filled", map("position", position, "staffId", ref.id(), "staffName", ref.name(),
-            "onShift", filler.get().onDuty(now, facility.zone())));
+        plan.event(new PlaybookEvent.PositionFilled(position, ref.id(), ref.name(),
+            filler.get().onDuty(now, facility.zone())));
       } else {
-        plan.event("position.unfilled", map("position", position, "roles", roles));
+        plan.event(new PlaybookEvent.PositionUnfilled(position, roles));
       }
     });
     return filled;
@@ -184,8 +181,7 @@ public final class PlaybookEngine {
   private void startPage(Plan plan, RunState state, PageStep step, Instant now) {
     List<RunState.StaffRef> to = resolve(step.to(), state.positions(), now);
     page(plan, step, to, 0, now);
-    plan.event("step.started", map("stepId", step.id(), "kind", "page", "recipients", to.size(),
-        "ackRequired", step.ack().required()));
+    plan.event(new PlaybookEvent.StepStarted(step.id(), "page", to.size(), step.ack().required()));
     if (step.ack().required()) {
       // Nobody to page: escalate at once rather than wait for an answer that cannot come.
       plan.timers.add(new Plan.Timer(TimerKind.ESCALATE, step.id(), 0, 0,
@@ -211,8 +207,7 @@ public final class PlaybookEngine {
       page(plan, step, again, timer.level(), now);
       plan.timers.add(new Plan.Timer(TimerKind.ESCALATE, step.id(), timer.level(), timer.attempt() + 1,
           now.plus(step.ack().every())));
-      plan.event("page.repeated", map("stepId", step.id(), "level", timer.level(), "repeat", timer.attempt() + 1,
-          "recipients", again.size()));
+      plan.event(new PlaybookEvent.PageRepeated(step.id(), timer.level(), timer.attempt() + 1, again.size()));
       return plan;
     }
     if (step.ack().call()) {
@@ -220,14 +215,14 @@ public final class PlaybookEngine {
     }
     int next = timer.level() + 1;
     if (next >= step.ack().levels()) {
-      plan.event("page.unanswered", map("stepId", step.id(), "levels", step.ack().levels()));
+      plan.event(new PlaybookEvent.PageUnanswered(step.id(), step.ack().levels()));
       return plan;
     }
     List<RunState.StaffRef> to = resolve(step.ack().level(step, next), state.positions(), now);
     page(plan, step, to, next, now);
     plan.timers.add(new Plan.Timer(TimerKind.ESCALATE, step.id(), next, 0,
         to.isEmpty() ? now : now.plus(step.ack().every())));
-    plan.event("page.escalated", map("stepId", step.id(), "level", next, "recipients", to.size()));
+    plan.event(new PlaybookEvent.PageEscalated(step.id(), next, to.size()));
     return plan;
   }
 
@@ -237,7 +232,7 @@ public final class PlaybookEngine {
     String spoken = (incident.drill() ? "This is a drill. " : "") + "Muster alert. " + text;
     people.forEach(s -> plan.sends.add(new Plan.Send(s, Notification.Kind.VOICE, spoken, true, step.id(), level)));
     if (!people.isEmpty()) {
-      plan.event("page.called", map("stepId", step.id(), "level", level, "recipients", people.size()));
+      plan.event(new PlaybookEvent.PageCalled(step.id(), level, people.size()));
     }
   }
 
@@ -248,7 +243,7 @@ public final class PlaybookEngine {
     for (int i = 0; i < step.widen().size(); i++) {
       plan.timers.add(new Plan.Timer(TimerKind.WIDEN, step.id(), i, 0, now.plus(step.widen().get(i).after())));
     }
-    plan.event("rollcall.started", map("stepId", step.id(), "asked", to.size(), "need", step.need()));
+    plan.event(new PlaybookEvent.RollcallStarted(step.id(), to.size(), step.need()));
   }
 
   private void ask(Plan plan, RollcallStep step, List<RunState.StaffRef> to) {
@@ -270,8 +265,7 @@ public final class PlaybookEngine {
     List<RunState.StaffRef> more = resolve(step.widen().get(timer.level()).to(), state.positions(), now).stream()
         .filter(s -> !alreadyAsked.contains(s.id())).toList();
     ask(plan, step, more);
-    plan.event("rollcall.widened", map("stepId", step.id(), "asked", more.size(), "tally", state.tally(step.id()),
-        "need", step.need()));
+    plan.event(new PlaybookEvent.RollcallWidened(step.id(), more.size(), state.tally(step.id()), step.need()));
     return plan;
   }
 
@@ -283,9 +277,8 @@ public final class PlaybookEngine {
     String text = task.text().render(Messages.values(incident, playbook, facility.name()));
     plan.tasks.add(new Plan.NewTask(task, text, owner, due));
     plan.timers.add(new Plan.Timer(TimerKind.TASK_DUE, task.id(), 0, 0, due));
-    plan.event("task.created", map("taskId", task.id(), "phase", task.phase().id(), "owner", task.owner(),
-        "staffId", owner == null ? null : owner.id(), "staffName", owner == null ? null : owner.name(),
-        "do", text, "dueAt", due.toString()));
+    plan.event(new PlaybookEvent.TaskCreated(task.id(), task.phase().id(), task.owner(),
+        owner == null ? null : owner.id(), owner == null ? null : owner.name(), text, due.toString()));
   }
 
   private Plan taskDue(RunState state, Plan.Timer timer) {
@@ -301,8 +294,7 @@ public final class PlaybookEngine {
       plan.sends.add(new Plan.Send(owner, Notification.Kind.TASK,
           Messages.frame(incident, "OVERDUE task (" + def.owner() + "): " + text), false, null, 0));
     }
-    plan.event("task.overdue", map("taskId", def.id(), "owner", def.owner(),
-        "staffId", owner == null ? null : owner.id(), "paged", owner != null));
+    plan.event(new PlaybookEvent.TaskOverdue(def.id(), def.owner(), owner == null ? null : owner.id(), owner != null));
     return plan;
   }
 
@@ -313,7 +305,7 @@ public final class PlaybookEngine {
     List<RunState.StaffRef> to = resolve(reminder.to(), state.positions(), now);
     to.forEach(s -> plan.sends.add(new Plan.Send(s, Notification.Kind.REMINDER, body, false, null, 0)));
     plan.timers.add(new Plan.Timer(TimerKind.REMINDER, "reminder", 0, 0, now.plus(reminder.every())));
-    plan.event("reminder.sent", map("recipients", to.size()));
+    plan.event(new PlaybookEvent.ReminderSent(to.size()));
     return plan;
   }
 
@@ -356,11 +348,4 @@ public final class PlaybookEngine {
   }
 
   /** An event payload in the order given; null values are kept (they say "none"). */
-  static Map<String, Object> map(Object... keyValues) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    for (int i = 0; i < keyValues.length; i += 2) {
-      m.put((String) keyValues[i], keyValues[i + 1]);
-    }
-    return m;
-  }
 }

@@ -60,6 +60,6 @@ class OnShiftTest {
   void onShiftInEvent() {
     Plan morning = start(Instant.parse("2026-11-30T15:00:00Z"));
     assertThat(morning.events).filteredOn(e -> e.type().equals("position.filled"))
-        .singleElement().satisfies(e -> assertThat(e.payload()).containsEntry("onShift", true));
+        .singleElement().satisfies(e -> assertThat(((PlaybookEvent.PositionFilled) e).onShift()).isTrue());
   }
 }

@@ -1,5 +1,6 @@
 package io.muster.playbook.domain;
 
+import io.muster.store.Payloads;
 import io.muster.incident.domain.Incident;
 import io.muster.notify.domain.DeliveryStatus;
 import io.muster.notify.domain.Notification;
@@ -179,8 +180,8 @@ final class RunSimulation {
     for (Plan.Timer t : plan.timers) {
       pending.add(new Pending(seq++, t));
     }
-    for (Plan.Event e : plan.events) {
-      events.add(new Logged(now, e.type(), e.payload()));
+    for (PlaybookEvent e : plan.events) {
+      events.add(new Logged(now, e.type(), Payloads.of(e)));
     }
     if (cancelled > 0) {
       events.add(new Logged(now, "timers.cancelled", Map.of("count", cancelled)));
