@@ -2,7 +2,7 @@ package io.muster.app;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.muster.incident.IncidentMaps;
+import io.muster.incident.domain.IncidentFacts;
 import io.muster.incident.IncidentVerticle;
 import io.muster.incident.Incidents;
 import io.muster.incident.domain.IncidentStatus;
@@ -26,7 +26,9 @@ import io.muster.playbook.PlaybookRuns;
 import io.muster.playbook.PlaybookTimers;
 import io.muster.playbook.TimerVerticle;
 import io.muster.playbook.domain.Playbook;
+import io.muster.interop.HaveDocument;
 import io.muster.readiness.ReadinessConfig;
+import io.muster.readiness.domain.ReadinessRules;
 import io.muster.readiness.ReadinessService;
 import io.muster.readiness.ReadinessVerticle;
 import io.muster.roster.RosterException;
@@ -134,9 +136,9 @@ public final class Muster {
           config.db().ownerUser(), config.db().ownerPassword());
       Roster roster = RosterLoader.load(Path.of(config.files().roster()));
       Map<String, Playbook> playbooks = PlaybookLoader.loadDir(Path.of(config.files().playbooks()), roster.roles());
-      ReadinessConfig readiness = ReadinessConfig.load(config.files().readiness() == null ? null
+      ReadinessRules readiness = ReadinessConfig.load(config.files().readiness() == null ? null
           : Path.of(config.files().readiness()));
-      for (ReadinessConfig.Threshold t : readiness.thresholds()) {
+      for (ReadinessRules.Threshold t : readiness.thresholds()) {
         if (!playbooks.containsKey(t.trigger())) {
           throw new IllegalArgumentException(config.files().readiness() + ": threshold " + t.id()
               + " triggers '" + t.trigger() + "', which is not a loaded playbook");
@@ -149,7 +151,7 @@ public final class Muster {
     })).compose(token -> deploy(loaded, token, registry)));
   }
 
-  private record Loaded(Roster roster, Map<String, Playbook> playbooks, ReadinessConfig readiness) { }
+  private record Loaded(Roster roster, Map<String, Playbook> playbooks, ReadinessRules readiness) { }
 
   /** Starts the simulator when no Twilio account is configured; returns the webhook signing token. */
   private Future<String> sms() {
@@ -171,18 +173,12 @@ public final class Muster {
   private Future<Void> deploy(Loaded loaded, String webhookToken, PrometheusMeterRegistry registry) {
     Clock clock = Clock.tickMillis(java.time.ZoneOffset.UTC);
     AsyncDb async = new AsyncDb(vertx, db, config.db().poolSize() * 2);
-    PlaybookRuns runs = new PlaybookRuns(loaded.roster(), loaded.playbooks());
     Duration receiptOverdue = Duration.ofSeconds(config.sms().reconcileAfterSeconds());
-    Incidents incidents = new Incidents(db, clock, loaded.roster(), loaded.playbooks(), runs, receiptOverdue);
-    ReadinessService readiness = new ReadinessService(db, clock, loaded.roster(), loaded.readiness());
-    readiness.incidentStarter(incidents::startIn);
-    runs.readiness(readiness);
-    DeliveryFailures failures = new DeliveryFailures(runs, Duration.ofSeconds(config.sms().undeliveredRetrySeconds()));
-    Inbox inbox = new Inbox(db, clock, loaded.roster(), runs, failures);
-    inbox.readiness(readiness);
-    Duration lease = Duration.ofSeconds(config.dispatch().leaseSeconds());
-    PlaybookTimers timers = new PlaybookTimers(db, clock, config.nodeId(), lease, runs);
-    Outbox outbox = new Outbox(db, clock, config.nodeId(), lease, config.sms().messagesPerSecond(), failures);
+    Features features = Features.wire(db, clock, loaded.roster(), loaded.playbooks(), loaded.readiness(),
+        new Features.Settings(config.nodeId(), Duration.ofSeconds(config.dispatch().leaseSeconds()),
+            config.sms().messagesPerSecond(), Duration.ofSeconds(config.sms().undeliveredRetrySeconds()), receiptOverdue));
+    Incidents incidents = features.incidents();
+    ReadinessService readiness = features.readiness();
     SmsGateway sms = gateway;
     LiveHub hub = new LiveHub(vertx, async, () -> snapshot(incidents), config.nodeId(), EventCatalog.broadcast());
     return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
@@ -198,16 +194,16 @@ public final class Muster {
             }
             return null;
           })
-          .compose(v -> vertx.deployVerticle(new IncidentVerticle(incidents, async)))
-          .compose(v -> vertx.deployVerticle(new ReadinessVerticle(readiness, async)))
-          .compose(v -> vertx.deployVerticle(new NotifyVerticle(inbox, async)))
-          .compose(v -> vertx.deployVerticle(new TimerVerticle(timers, async, config.dispatch().pollMs())))
-          .compose(v -> vertx.deployVerticle(new DispatcherVerticle(outbox, sms, gateway, async,
+          .compose(v -> vertx.deployVerticle(new IncidentVerticle(incidents, features.thresholds(), async,
+              config.dispatch().pollMs())))
+          .compose(v -> vertx.deployVerticle(new ReadinessVerticle(readiness, async, HaveDocument::toXml)))
+          .compose(v -> vertx.deployVerticle(new NotifyVerticle(features.inbox(), async)))
+          .compose(v -> vertx.deployVerticle(new TimerVerticle(features.timers(), async, config.dispatch().pollMs())))
+          .compose(v -> vertx.deployVerticle(new DispatcherVerticle(features.outbox(), sms, gateway, async,
               config.http().publicBaseUrl(),
               config.dispatch().pollMs(), config.dispatch().sendThreads(), config.nodeId(),
               config.sms().breakerOpenSeconds())))
-          .compose(v -> vertx.deployVerticle(new ReconcilerVerticle(new Reconciler(db, clock, receiptOverdue, inbox),
-              sms, gateway, async)))
+          .compose(v -> vertx.deployVerticle(new ReconcilerVerticle(features.reconciler(), sms, gateway, async)))
           .compose(v -> vertx.deployVerticle(http));
     }).mapEmpty();
   }
@@ -257,7 +253,7 @@ public final class Muster {
     long seq = db.tx(Journal::head);
     boolean degraded = db.tx(SmsPath::degraded);
     JsonArray active = new JsonArray();
-    incidents.list(IncidentStatus.ACTIVE, 500).forEach(i -> active.add(new JsonObject(IncidentMaps.of(i))));
+    incidents.list(IncidentStatus.ACTIVE, 500).forEach(i -> active.add(JsonObject.mapFrom(IncidentFacts.of(i))));
     return new JsonObject().put("seq", seq).put("incidents", active)
         .put("sms", new JsonObject().put("degraded", degraded));
   }

@@ -75,6 +75,14 @@ public final class IncidentSql {
     return query(c, "SELECT " + COLUMNS + " FROM incident" + where + " ORDER BY triggered_at DESC, id LIMIT ?", args);
   }
 
+  /** The active incidents, at one facility or (null) everywhere. */
+  static List<Incident> active(Connection c, String facilityId) throws SQLException {
+    return facilityId == null
+        ? query(c, "SELECT " + COLUMNS + " FROM incident WHERE status = 'active' ORDER BY triggered_at, id")
+        : query(c, "SELECT " + COLUMNS + " FROM incident WHERE status = 'active' AND facility_id = ?"
+            + " ORDER BY triggered_at, id", facilityId);
+  }
+
   private static List<Incident> query(Connection c, String sql, Object... args) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < args.length; i++) {

@@ -1,8 +1,13 @@
 package io.muster.incident;
 
 import io.muster.bus.Commands;
+import io.muster.common.Event;
+import io.muster.readiness.domain.ReadinessEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.muster.common.InvalidInput;
 import io.muster.incident.domain.Incident;
+import io.muster.incident.domain.IncidentFacts;
 import io.muster.incident.domain.IncidentStatus;
 import io.muster.incident.domain.Severity;
 import io.muster.incident.domain.TriggerIncident;
@@ -28,12 +33,20 @@ import java.util.function.Function;
  * the request, and its events are published to the whole cluster after they are committed.
  */
 public final class IncidentVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(IncidentVerticle.class);
+  private static final String CROSSED = Event.typeOf(ReadinessEvent.ThresholdCrossed.class);
   private final Incidents incidents;
+  private final ThresholdStarts thresholds;
   private final AsyncDb db;
+  private final long pollMs;
+  private boolean polling;
 
-  public IncidentVerticle(Incidents incidents, AsyncDb db) {
+  /** {@code pollMs}: how often the readiness thresholds crossed are looked for (also at each local commit). */
+  public IncidentVerticle(Incidents incidents, ThresholdStarts thresholds, AsyncDb db, long pollMs) {
     this.incidents = incidents;
+    this.thresholds = thresholds;
     this.db = db;
+    this.pollMs = pollMs;
   }
 
   @Override
@@ -44,8 +57,25 @@ public final class IncidentVerticle extends VerticleBase {
     MessageConsumer<JsonObject> get = bus.localConsumer(IncidentAddresses.GET, this::get);
     MessageConsumer<JsonObject> list = bus.localConsumer(IncidentAddresses.LIST, this::list);
     MessageConsumer<JsonObject> task = bus.localConsumer(IncidentAddresses.COMPLETE_TASK, this::completeTask);
+    MessageConsumer<JsonObject> committed = bus.localConsumer(JournalBus.LOCAL_APPENDED, m -> {
+      if (m.body().getJsonArray("events").stream().anyMatch(e -> CROSSED.equals(((JsonObject) e).getString("type")))) {
+        startThresholds();
+      }
+    });
+    vertx.setPeriodic(pollMs, id -> startThresholds());
     return Future.all(List.of(trigger.completion(), resolve.completion(), get.completion(), list.completion(),
-        task.completion()));
+        task.completion(), committed.completion()));
+  }
+
+  /** Starts the incidents readiness thresholds call for (one poll at a time on this node). */
+  private void startThresholds() {
+    if (polling) {
+      return;
+    }
+    polling = true;
+    db.run(thresholds::poll).onSuccess(events -> JournalBus.publish(vertx.eventBus(), events))
+        .onFailure(t -> LOG.warn("readiness thresholds not looked at: {}", t.toString()))
+        .onComplete(ar -> polling = false);
   }
 
   private void trigger(Message<JsonObject> message) {
@@ -61,7 +91,7 @@ public final class IncidentVerticle extends VerticleBase {
       return incidents.trigger(cmd, key, actor);
     }, triggered -> {
       JournalBus.publish(vertx.eventBus(), triggered.events());
-      return new JsonObject(IncidentMaps.of(triggered.incident())).put("replayed", triggered.replayed());
+      return JsonObject.mapFrom(IncidentFacts.of(triggered.incident())).put("replayed", triggered.replayed());
     });
   }
 
@@ -70,7 +100,7 @@ public final class IncidentVerticle extends VerticleBase {
     String id = message.body().getString("id");
     answer(message, () -> incidents.resolve(visible(id, Commands.scope(message)), actor), resolved -> {
       JournalBus.publish(vertx.eventBus(), resolved.events());
-      return new JsonObject(IncidentMaps.of(resolved.incident()));
+      return JsonObject.mapFrom(IncidentFacts.of(resolved.incident()));
     });
   }
 
@@ -96,7 +126,7 @@ public final class IncidentVerticle extends VerticleBase {
       Predicate<String> scope = Commands.scope(message);
       for (Incident i : list) {
         if (scope.test(i.facilityId())) {
-          items.add(new JsonObject(IncidentMaps.of(i)));
+          items.add(JsonObject.mapFrom(IncidentFacts.of(i)));
         }
       }
       return new JsonObject().put("incidents", items);

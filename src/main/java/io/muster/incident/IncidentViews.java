@@ -1,5 +1,6 @@
 package io.muster.incident;
 
+import io.muster.incident.domain.IncidentFacts;
 import io.muster.notify.domain.Notification;
 import io.muster.store.JournalBus;
 import io.muster.store.JournalEvent;
@@ -30,37 +31,12 @@ final class IncidentViews {
     for (JournalEvent e : d.timeline()) {
       timeline.add(JournalBus.toJson(e));
     }
-    return new JsonObject(IncidentMaps.of(d.incident()))
+    return JsonObject.mapFrom(IncidentFacts.of(d.incident()))
         .put("notifications", notifications)
         .put("deliveriesUnknown", unknown)
         .put("acks", acks)
-        .put("run", d.run().copy().put("steps", steps(d.timeline())))
+        .put("run", d.run())
         .put("timeline", timeline);
-  }
-
-  /** Each step of the run as its events tell it: started, skipped, acknowledged, escalated, unanswered. */
-  private static JsonArray steps(java.util.List<JournalEvent> timeline) {
-    java.util.Map<String, JsonObject> steps = new java.util.LinkedHashMap<>();
-    for (JournalEvent e : timeline) {
-      Object stepId = e.payload().get("stepId");
-      if (stepId == null || e.type().startsWith("notification.")) {
-        continue;
-      }
-      JsonObject step = steps.computeIfAbsent(stepId.toString(), id -> new JsonObject().put("stepId", id).put("level", 0));
-      switch (e.type()) {
-        case "step.started", "rollcall.started" -> step.put("status", "started");
-        case "readiness.change-requested" -> step.put("status", "done");
-        case "step.skipped" -> step.put("status", "skipped");
-        case "escalation.stopped" -> step.put("status", "acknowledged");
-        case "page.escalated" -> step.put("level", e.payload().get("level"));
-        case "page.unanswered" -> step.put("status", "unanswered");
-        case "rollcall.need-met" -> step.put("status", "need-met");
-        case "rollcall.need-unmet" -> step.put("status", "started");
-        case "rollcall.closed" -> step.put("status", "closed");
-        default -> { }
-      }
-    }
-    return new JsonArray(new java.util.ArrayList<>(steps.values()));
   }
 
   /** A notification as coordinators see it: no phone number, no message text. */
@@ -74,8 +50,12 @@ final class IncidentViews {
         .put("status", n.status().id())
         .put("errorCode", n.errorCode())
         .put("attempts", n.attempts())
-        .put("createdAt", IncidentMaps.text(n.createdAt()))
-        .put("sentAt", IncidentMaps.text(n.sentAt()))
-        .put("ackedAt", IncidentMaps.text(n.ackedAt()));
+        .put("createdAt", text(n.createdAt()))
+        .put("sentAt", text(n.sentAt()))
+        .put("ackedAt", text(n.ackedAt()));
+  }
+
+  private static String text(java.time.Instant instant) {
+    return instant == null ? null : instant.toString();
   }
 }

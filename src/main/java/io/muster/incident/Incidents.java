@@ -6,12 +6,11 @@ import io.muster.incident.domain.Incident;
 import io.muster.incident.domain.IncidentEvent;
 import io.muster.incident.domain.IncidentFacts;
 import io.muster.incident.domain.IncidentStatus;
+import io.muster.incident.domain.IncidentType;
 import io.muster.incident.domain.TriggerIncident;
-import io.muster.notify.NotificationSql;
-import io.muster.notify.Reconciler;
+import io.muster.incident.port.Response;
 import io.muster.notify.domain.Notification;
-import io.muster.playbook.PlaybookRuns;
-import io.muster.playbook.domain.Playbook;
+import io.muster.notify.port.Messages;
 import io.muster.roster.domain.Facility;
 import io.muster.roster.domain.Roster;
 import io.muster.store.Db;
@@ -29,57 +28,49 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
- * Incident commands against the database: each one commits the incident's rows, its outbox rows
- * and its journal events in one transaction, and returns the events to publish after the commit.
- * Blocking: run it on a worker.
+ * Incident commands against the database: each one commits the incident's rows, its response's
+ * rows (the playbook run: messages, timers, tasks) and the journal events of both in one
+ * transaction, and returns the events to publish after the commit. Blocking: run it on a worker.
  */
 public final class Incidents {
-  private static final String REF_ALPHABET = "ACDEFHJKMNPRTUVWXY3479";
   private static final int KEY_RACE_RETRIES = 20;
 
   private final Db db;
   private final Clock clock;
   private final Roster roster;
-  private final Map<String, Playbook> playbooks;
-  private final PlaybookRuns runs;
-  private final RandomGenerator random;
+  private final Map<String, IncidentType> types;
+  private final Response response;
+  private final Messages messages;
   private final Duration receiptOverdue;
-
-  public Incidents(Db db, Clock clock, Roster roster, Map<String, Playbook> playbooks, PlaybookRuns runs) {
-    this(db, clock, roster, playbooks, runs, Reconciler.DEFAULT_AFTER);
-  }
+  private final RandomGenerator random;
 
   /**
-   * {@code receiptOverdue}: how long after a message was sent without a delivery receipt its
-   * delivery counts as unknown (the reconciler's age).
+   * {@code types}: the incident types (one per playbook); {@code response}: the playbook run each
+   * incident gets; {@code messages}: the outbox, for the incident view; {@code receiptOverdue}: how
+   * long after a message was sent without a delivery receipt its delivery counts as unknown.
    */
-  public Incidents(Db db, Clock clock, Roster roster, Map<String, Playbook> playbooks, PlaybookRuns runs,
-                   Duration receiptOverdue) {
-    this(db, clock, roster, playbooks, runs, receiptOverdue, new SecureRandom());
+  public Incidents(Db db, Clock clock, Roster roster, Map<String, IncidentType> types, Response response,
+                   Messages messages, Duration receiptOverdue) {
+    this(db, clock, roster, types, response, messages, receiptOverdue, new SecureRandom());
   }
 
   /** {@code random}: where incident references come from (a test may make them collide). */
-  Incidents(Db db, Clock clock, Roster roster, Map<String, Playbook> playbooks, PlaybookRuns runs,
-            RandomGenerator random) {
-    this(db, clock, roster, playbooks, runs, Reconciler.DEFAULT_AFTER, random);
-  }
-
-  private Incidents(Db db, Clock clock, Roster roster, Map<String, Playbook> playbooks, PlaybookRuns runs,
-                    Duration receiptOverdue, RandomGenerator random) {
-    this.receiptOverdue = receiptOverdue;
-    this.random = random;
+  Incidents(Db db, Clock clock, Roster roster, Map<String, IncidentType> types, Response response, Messages messages,
+            Duration receiptOverdue, RandomGenerator random) {
     this.db = db;
     this.clock = clock;
     this.roster = roster;
-    this.playbooks = playbooks;
-    this.runs = runs;
+    this.types = Map.copyOf(types);
+    this.response = response;
+    this.messages = messages;
+    this.receiptOverdue = receiptOverdue;
+    this.random = random;
   }
 
   public record Triggered(Incident incident, boolean replayed, List<JournalEvent> events) { }
@@ -96,18 +87,21 @@ public final class Incidents {
    * key is refused.
    */
   public Triggered trigger(TriggerIncident cmd, String idempotencyKey, String actor) {
-    Playbook playbook = playbook(cmd.type());
-    Facility facility = roster.facility(cmd.facilityId()).orElseThrow(() -> new Rejection(
-        ErrorCode.UNKNOWN_REFERENCE, "facilityId", "unknown facility '" + cmd.facilityId() + "'"));
-    if (!playbook.appliesTo().contains(facility.type())) {
-      throw new Rejection(ErrorCode.UNKNOWN_REFERENCE, "type", "the '" + playbook.id() + "' playbook does not apply to a "
-          + facility.type().id() + " (" + facility.name() + ")");
-    }
+    IncidentType type = type(cmd.type());
+    Facility facility = facility(cmd.facilityId());
+    type.checkAppliesTo(facility);
     String hash = requestHash(cmd);
     for (int attempt = 0; ; attempt++) {
       try {
-        return db.tx(c -> replay(c, idempotencyKey, hash)
-            .orElseGet(() -> unchecked(() -> create(c, cmd, playbook, facility, idempotencyKey, hash, actor))));
+        return db.tx(c -> {
+          Optional<Triggered> replayed = replay(c, idempotencyKey, hash);
+          if (replayed.isPresent()) {
+            return replayed.get();
+          }
+          Created created = create(c, cmd, type, idempotencyKey, hash, actor);
+          return new Triggered(created.incident(), false,
+              Journal.append(c, created.incident().triggeredAt(), created.events()));
+        });
       } catch (RuntimeException e) {
         // Two requests with one key raced: the loser's insert hit the unique key; the retry reads the
         // winner's. Or the random reference was taken (22^5 of them: likely within a few thousand
@@ -121,33 +115,30 @@ public final class Incidents {
   }
 
   /**
-   * Starts an incident inside the caller's transaction (a readiness threshold); returns its events
-   * for the caller to append.
+   * Starts an incident inside the caller's transaction (a readiness threshold that began to hold),
+   * unless one of that type is already active at the facility or the type does not apply there;
+   * returns its events for the caller to append.
    */
-  public List<NewEvent> startIn(Connection c, String type, String facilityId, String summary, String actor)
+  public List<NewEvent> startUnlessActive(Connection c, String type, String facilityId, String summary, String actor)
       throws SQLException {
-    Playbook playbook = playbook(type);
-    Facility facility = roster.facility(facilityId).orElseThrow(() -> new Rejection(
-        ErrorCode.UNKNOWN_REFERENCE, "facilityId", "unknown facility '" + facilityId + "'"));
-    if (!playbook.appliesTo().contains(facility.type())) {
+    IncidentType incidentType = type(type);
+    if (!incidentType.appliesTo(facility(facilityId))
+        || IncidentSql.active(c, facilityId).stream().anyMatch(i -> i.type().equals(type))) {
       return List.of();
     }
-    return creation(c, new TriggerIncident(type, facilityId, summary, null, false), playbook, facility, null, null, actor)
+    return create(c, new TriggerIncident(type, facilityId, summary, null, false), incidentType, null, null, actor)
         .events();
   }
 
   public Resolved resolve(String incidentId, String actor) {
     return db.tx(c -> {
       Incident incident = IncidentSql.byId(c, incidentId, true).orElseThrow(() -> notFound(incidentId));
-      if (!incident.active()) {
-        throw new Rejection(ErrorCode.CONFLICT, null, "incident " + incidentId + " is already resolved");
-      }
       Instant now = clock.instant();
       Incident resolved = incident.resolve(now, actor);
       IncidentSql.markResolved(c, resolved);
       List<NewEvent> events = new ArrayList<>();
       events.add(new NewEvent(new IncidentEvent.Resolved(IncidentFacts.of(resolved)), incidentId, actor));
-      events.addAll(runs.standDown(c, resolved, now, actor));
+      events.addAll(response.resolved(c, resolved, now, actor));
       return new Resolved(resolved, Journal.append(c, now, events));
     });
   }
@@ -156,11 +147,9 @@ public final class Incidents {
   public List<JournalEvent> completeTask(String incidentId, String taskId, String actor) {
     return db.tx(c -> {
       Incident incident = IncidentSql.byId(c, incidentId, true).orElseThrow(() -> notFound(incidentId));
-      if (!incident.active()) {
-        throw new Rejection(ErrorCode.CONFLICT, null, "incident " + incidentId + " is resolved");
-      }
+      incident.checkActive();
       Instant now = clock.instant();
-      List<NewEvent> events = runs.taskCompleted(c, incident, taskId, now, actor);
+      List<NewEvent> events = response.taskCompleted(c, incident, taskId, now, actor);
       return events.isEmpty() ? List.<JournalEvent>of() : Journal.append(c, now, events);
     });
   }
@@ -169,13 +158,19 @@ public final class Incidents {
     return db.tx(c -> {
       Incident incident = IncidentSql.byId(c, incidentId, false).orElseThrow(() -> notFound(incidentId));
       Instant now = clock.instant();
-      return new Detail(incident, NotificationSql.forIncident(c, incidentId), Journal.forIncident(c, incidentId),
-          runs.view(c, incident, now), now.minus(receiptOverdue));
+      List<JournalEvent> timeline = Journal.forIncident(c, incidentId);
+      return new Detail(incident, messages.forIncident(c, incidentId), timeline,
+          response.view(c, incident, timeline, now), now.minus(receiptOverdue));
     });
   }
 
   public List<Incident> list(IncidentStatus status, int limit) {
     return db.tx(c -> IncidentSql.list(c, status, limit));
+  }
+
+  /** The incident's facility, when there is such an incident. */
+  public Optional<String> facilityOf(String incidentId) {
+    return db.tx(c -> IncidentSql.byId(c, incidentId, false).map(Incident::facilityId));
   }
 
   private Optional<Triggered> replay(Connection c, String key, String hash) throws SQLException {
@@ -193,48 +188,31 @@ public final class Incidents {
     return IncidentSql.byId(c, keyed.get().incidentId(), false).map(i -> new Triggered(i, true, List.of()));
   }
 
-  private Triggered create(Connection c, TriggerIncident cmd, Playbook playbook, Facility facility,
-                           String key, String hash, String actor) throws SQLException {
-    Created created = creation(c, cmd, playbook, facility, key, hash, actor);
-    return new Triggered(created.incident(), false,
-        Journal.append(c, created.incident().triggeredAt(), created.events()));
-  }
-
   private record Created(Incident incident, List<NewEvent> events) { }
 
-  private Created creation(Connection c, TriggerIncident cmd, Playbook playbook, Facility facility,
-                           String key, String hash, String actor) throws SQLException {
+  private Created create(Connection c, TriggerIncident cmd, IncidentType type, String key, String hash, String actor)
+      throws SQLException {
     Instant now = clock.instant();
-    Incident incident = new Incident(java.util.UUID.randomUUID().toString(), newRef(), playbook.id(), facility.id(),
-        cmd.summary(), cmd.severity() == null ? playbook.severity() : cmd.severity(), cmd.drill(),
-        IncidentStatus.ACTIVE, now, actor, null, null);
+    Incident incident = Incident.open(cmd, type, Incident.newRef(random), now, actor);
     IncidentSql.insert(c, incident, key, hash);
     List<NewEvent> events = new ArrayList<>();
-    events.add(new NewEvent(new IncidentEvent.Triggered(IncidentFacts.of(incident), playbook.id()), incident.id(), actor));
-    events.addAll(runs.start(c, incident, now, actor));
+    events.add(new NewEvent(new IncidentEvent.Triggered(IncidentFacts.of(incident), type.id()), incident.id(), actor));
+    events.addAll(response.started(c, incident, now, actor));
     return new Created(incident, events);
   }
 
-  private Playbook playbook(String type) {
-    Playbook playbook = playbooks.get(type);
-    if (playbook == null) {
+  private IncidentType type(String id) {
+    IncidentType type = types.get(id);
+    if (type == null) {
       throw new Rejection(ErrorCode.UNKNOWN_REFERENCE, "type",
-          "unknown incident type '" + type + "'; known types: " + String.join(", ", playbooks.keySet()));
+          "unknown incident type '" + id + "'; known types: " + String.join(", ", new java.util.TreeSet<>(types.keySet())));
     }
-    return playbook;
+    return type;
   }
 
-  private String newRef() {
-    StringBuilder ref = new StringBuilder(5);
-    for (int i = 0; i < 5; i++) {
-      ref.append(REF_ALPHABET.charAt(random.nextInt(REF_ALPHABET.length())));
-    }
-    return ref.toString();
-  }
-
-  /** The incident's facility, when there is such an incident. */
-  public Optional<String> facilityOf(String incidentId) {
-    return db.tx(c -> IncidentSql.byId(c, incidentId, false).map(Incident::facilityId));
+  private Facility facility(String id) {
+    return roster.facility(id).orElseThrow(() -> new Rejection(
+        ErrorCode.UNKNOWN_REFERENCE, "facilityId", "unknown facility '" + id + "'"));
   }
 
   static Rejection notFound(String incidentId) {
@@ -258,18 +236,6 @@ public final class Incidents {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  private interface SqlSupplier<T> {
-    T get() throws SQLException;
-  }
-
-  private static <T> T unchecked(SqlSupplier<T> supplier) {
-    try {
-      return supplier.get();
-    } catch (SQLException e) {
-      throw new io.muster.store.StoreException(e);
     }
   }
 }

@@ -2,8 +2,9 @@ package io.muster.notify;
 
 import io.muster.notify.domain.DeliveryStatus;
 import io.muster.notify.domain.Notification;
+import io.muster.notify.domain.FailurePolicy;
 import io.muster.notify.domain.NotifyEvent;
-import io.muster.playbook.PlaybookRuns;
+import io.muster.notify.port.Responses;
 import io.muster.store.Db;
 import io.muster.store.NewEvent;
 import java.sql.Connection;
@@ -20,45 +21,33 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * What a failed message means, by Twilio's error code: 21610 (the person opted out) and 30005 /
- * 30006 (unknown or unreachable number) are not retried, the number is marked, and the page
- * escalates at once; 30003 (handset unreachable) gets one delayed retry; 30007 (carrier filtering)
- * is flagged to administrators. Also the phone states that coordinators see, and Muster's own
- * opt-out list (STOP / START).
+ * Carries out the {@link FailurePolicy} for a message that failed for good: marks the number,
+ * escalates the page through whoever sent it, schedules the one retry, flags a filtered message.
+ * Also the phone states that coordinators see, and Muster's own opt-out list (STOP / START).
  */
 public final class DeliveryFailures {
-  public static final int OPTED_OUT = 21610;
-  public static final int HANDSET_UNREACHABLE = 30003;
-  public static final int UNKNOWN_DESTINATION = 30005;
-  public static final int LANDLINE_OR_UNREACHABLE_CARRIER = 30006;
-  public static final int CARRIER_FILTERED = 30007;
+  public static final int OPTED_OUT = FailurePolicy.OPTED_OUT;
 
-  private final PlaybookRuns runs;
+  private final Responses responses;
   private final Duration retryDelay;
 
-  public DeliveryFailures(PlaybookRuns runs, Duration retryDelay) {
-    this.runs = runs;
+  public DeliveryFailures(Responses responses, Duration retryDelay) {
+    this.responses = responses;
     this.retryDelay = retryDelay;
   }
 
   /** The events (and outbox rows) a final failure with this code calls for. */
   public List<NewEvent> route(Connection c, Notification n, Integer code, Instant now) throws SQLException {
+    FailurePolicy.Action action = FailurePolicy.of(code);
     List<NewEvent> events = new ArrayList<>();
-    if (code == null) {
-      return events;
-    }
-    switch (code) {
-      case OPTED_OUT -> events.addAll(markAndEscalate(c, n, "opted-out", code, now));
-      case UNKNOWN_DESTINATION, LANDLINE_OR_UNREACHABLE_CARRIER ->
-          events.addAll(markAndEscalate(c, n, "unreachable", code, now));
-      case HANDSET_UNREACHABLE -> retryOnce(c, n, now).ifPresent(events::add);
-      case CARRIER_FILTERED -> {
-        setPhone(c, n.phone(), "filtered", code, now);
-        events.add(new NewEvent(new NotifyEvent.Flagged(n.id(), n.staffId(), n.staffName(), code,
-            "the carrier filtered this message (30007): an administrator should review the sender and text"),
-            n.incidentId(), "sms-provider"));
-      }
-      default -> { }
+    if (action instanceof FailurePolicy.MarkAndEscalate mark) {
+      events.addAll(markAndEscalate(c, n, mark.phoneState(), code, now));
+    } else if (action instanceof FailurePolicy.RetryOnce) {
+      retryOnce(c, n, now).ifPresent(events::add);
+    } else if (action instanceof FailurePolicy.Flag flag) {
+      setPhone(c, n.phone(), "filtered", code, now);
+      events.add(new NewEvent(new NotifyEvent.Flagged(n.id(), n.staffId(), n.staffName(), code, flag.note()),
+          n.incidentId(), "sms-provider"));
     }
     return events;
   }
@@ -112,7 +101,7 @@ public final class DeliveryFailures {
         : new NotifyEvent.Unreachable(n.id(), n.staffId(), n.staffName(), code);
     events.add(new NewEvent(marked, n.incidentId(), "sms-provider"));
     if (n.incidentId() != null && n.kind() == Notification.Kind.PAGE && n.stepId() != null) {
-      events.addAll(runs.unreachable(c, n, now));
+      events.addAll(responses.unreachable(c, n, now));
     }
     return events;
   }
@@ -127,7 +116,7 @@ public final class DeliveryFailures {
         null, n.stepId(), n.level());
     NotificationSql.insert(c, retry, now.plus(retryDelay), n.id());
     return Optional.of(new NewEvent(new NotifyEvent.RetryScheduled(n.id(), n.staffId(), n.staffName(),
-        HANDSET_UNREACHABLE, retry.id(), now.plus(retryDelay).toString()), n.incidentId(), "sms-provider"));
+        FailurePolicy.HANDSET_UNREACHABLE, retry.id(), now.plus(retryDelay).toString()), n.incidentId(), "sms-provider"));
   }
 
 }

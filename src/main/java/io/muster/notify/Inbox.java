@@ -1,9 +1,8 @@
 package io.muster.notify;
 
 import io.muster.notify.domain.Replies;
-import io.muster.playbook.PlaybookRuns;
-import io.muster.readiness.ReadinessService;
-import io.muster.readiness.domain.ReadinessKeywords;
+import io.muster.notify.port.Keywords;
+import io.muster.notify.port.Responses;
 import io.muster.notify.domain.DeliveryStatus;
 import io.muster.notify.domain.Notification;
 import io.muster.notify.domain.NotifyEvent;
@@ -36,23 +35,20 @@ public final class Inbox {
   private final Db db;
   private final Clock clock;
   private final Roster roster;
-  private final PlaybookRuns runs;
+  private final Responses responses;
+  private final Keywords keywords;
   private final DeliveryFailures failures;
-  private ReadinessService readiness;
 
-  /** Readiness keywords (BEDS ICU 3) go here; without it they are not understood. */
-  public void readiness(ReadinessService readiness) {
-    this.readiness = readiness;
-  }
-
-  private static final String READINESS_HELP = "Readiness by SMS: BEDS ICU 3 (beds available), NURSES MEDSURG 6,"
-      + " ED DIVERSION, SYSTEM POWER DOWN. Bed types: ICU MEDSURG BURN PICU PEDS PSYCH ISO OR VENT.";
-
-  public Inbox(Db db, Clock clock, Roster roster, PlaybookRuns runs, DeliveryFailures failures) {
+  /**
+   * {@code responses}: what answers mean to whoever sent the message (the playbook run);
+   * {@code keywords}: another feature's SMS keywords (readiness), tried before numbers and ACK.
+   */
+  public Inbox(Db db, Clock clock, Roster roster, Responses responses, Keywords keywords, DeliveryFailures failures) {
     this.db = db;
     this.clock = clock;
     this.roster = roster;
-    this.runs = runs;
+    this.responses = responses;
+    this.keywords = keywords;
     this.failures = failures;
   }
 
@@ -91,66 +87,67 @@ public final class Inbox {
   }
 
   /**
-   * STOP, START and HELP first, as carriers require. Then a number answers the newest open
-   * request (a page's "1" acknowledges it; a rollcall's number is its answer); ACK, YES and the
-   * like acknowledge the newest open page; a reference ("2 KP3RJ") picks an older incident's.
-   * Anything else gets the help text back.
+   * STOP, START and HELP first, as carriers require; then another feature's keywords (readiness).
+   * Then a number answers the newest open request (a page's "1" acknowledges it; a rollcall's number
+   * is its answer); ACK, YES and the like acknowledge the newest open page; a reference ("2 KP3RJ")
+   * picks an older incident's. Anything else gets the help text back.
    */
   private Recorded staffReply(Connection c, String messageSid, Staff staff, String body, Instant now)
       throws SQLException {
     boolean optedOut = DeliveryFailures.phoneStatus(c, staff.phone()).filter("opted-out"::equals).isPresent();
-    if (Replies.isStop(body)) {
-      return optOut(c, messageSid, staff, body, now, true);
+    Replies.Kind kind = Replies.classify(body, optedOut);
+    if (kind instanceof Replies.Stop || kind instanceof Replies.Start) {
+      return optOut(c, messageSid, staff, body, now, kind instanceof Replies.Stop);
     }
-    if (Replies.isStart(body, optedOut)) {
-      return optOut(c, messageSid, staff, body, now, false);
-    }
-    if (Replies.isHelp(body)) {
+    if (kind instanceof Replies.Help) {
       return help(c, messageSid, staff, body, now, "help");
     }
-    if (readiness != null && ReadinessKeywords.looksLikeOne(body)) {
-      Optional<Map<String, String>> changes = ReadinessKeywords.parse(body);
-      if (changes.isEmpty()) {
-        return replied(c, messageSid, staff, body, now, "readiness-not-understood", READINESS_HELP);
-      }
-      ReadinessService.SmsUpdate update = readiness.smsUpdate(c, staff, changes.get(), now);
-      Recorded recorded = replied(c, messageSid, staff, body, now, update.outcome(), update.answer());
+    Optional<Keywords.Handled> keyword = keywords.handle(c, staff, body, now);
+    if (keyword.isPresent()) {
+      Recorded recorded = replied(c, messageSid, staff, body, now, keyword.get().outcome(), keyword.get().answer());
       List<JournalEvent> events = new java.util.ArrayList<>(recorded.events());
-      if (!update.events().isEmpty()) {
-        events.addAll(Journal.append(c, now, update.events()));
+      if (!keyword.get().events().isEmpty()) {
+        events.addAll(Journal.append(c, now, keyword.get().events()));
       }
-      return new Recorded(update.outcome(), events);
+      return new Recorded(keyword.get().outcome(), events);
     }
-    Replies.Parsed reply = Replies.parse(body);
-    String text = reply.answer();
     String actor = "sms:" + staff.id();
-    if (text.matches("[1-9]")) {
-      Optional<Notification> open = NotificationSql.openRequest(c, staff.phone(), reply.ref());
-      if (open.isPresent() && open.get().kind() == Notification.Kind.ROLLCALL) {
-        List<NewEvent> events = runs.answered(c, open.get(), Integer.parseInt(text), now, actor);
-        if (events != null) {
-          record(c, messageSid, staff.phone(), body, now, open.get().id(), "answered");
-          return new Recorded("answered", Journal.append(c, now, events));
-        }
-      } else if (open.isPresent() && "1".equals(text)) {
-        return acknowledge(c, messageSid, staff, body, open.get(), now);
-      } else if (open.isEmpty()) {
-        // An answer to a call-out that has ended: say so, rather than leave the person wondering.
-        Optional<Notification> ended = NotificationSql.latestRollcall(c, staff.phone(), now.minus(ENDED_CALLOUT_WINDOW));
-        List<NewEvent> events = ended.isEmpty() ? null : runs.answered(c, ended.get(), Integer.parseInt(text), now, actor);
-        if (events != null) {
-          record(c, messageSid, staff.phone(), body, now, ended.get().id(), "call-out-ended");
-          return new Recorded("call-out-ended", Journal.append(c, now, events));
-        }
+    if (kind instanceof Replies.Number number) {
+      Optional<Recorded> answered = number(c, messageSid, staff, body, number, now, actor);
+      if (answered.isPresent()) {
+        return answered.get();
       }
-    } else if (Replies.isAck(text)) {
-      Optional<Notification> page = NotificationSql.openPage(c, staff.phone(), reply.ref());
-      if (page.isPresent()) {
-        return acknowledge(c, messageSid, staff, body, page.get(), now);
-      }
-      return unmatched(c, messageSid, staff, body, now, "no-open-page");
+    } else if (kind instanceof Replies.Ack ack) {
+      Optional<Notification> page = NotificationSql.openPage(c, staff.phone(), ack.ref());
+      return page.isPresent() ? acknowledge(c, messageSid, staff, body, page.get(), now)
+          : unmatched(c, messageSid, staff, body, now, "no-open-page");
     }
     return help(c, messageSid, staff, body, now, "not-understood");
+  }
+
+  /** A number: the answer to the open call-out, a page's "1", or (nothing open) a call-out that has ended. */
+  private Optional<Recorded> number(Connection c, String messageSid, Staff staff, String body, Replies.Number number,
+                                    Instant now, String actor) throws SQLException {
+    Optional<Notification> open = NotificationSql.openRequest(c, staff.phone(), number.ref());
+    if (open.isPresent() && open.get().kind() == Notification.Kind.ROLLCALL) {
+      Optional<List<NewEvent>> events = responses.answered(c, open.get(), number.choice(), now, actor);
+      if (events.isPresent()) {
+        record(c, messageSid, staff.phone(), body, now, open.get().id(), "answered");
+        return Optional.of(new Recorded("answered", Journal.append(c, now, events.get())));
+      }
+    } else if (open.isPresent() && number.choice() == 1) {
+      return Optional.of(acknowledge(c, messageSid, staff, body, open.get(), now));
+    } else if (open.isEmpty()) {
+      // An answer to a call-out that has ended: say so, rather than leave the person wondering.
+      Optional<Notification> ended = NotificationSql.latestRollcall(c, staff.phone(), now.minus(ENDED_CALLOUT_WINDOW));
+      Optional<List<NewEvent>> events = ended.isEmpty() ? Optional.empty()
+          : responses.answered(c, ended.get(), number.choice(), now, actor);
+      if (events.isPresent()) {
+        record(c, messageSid, staff.phone(), body, now, ended.get().id(), "call-out-ended");
+        return Optional.of(new Recorded("call-out-ended", Journal.append(c, now, events.get())));
+      }
+    }
+    return Optional.empty();
   }
 
   /** STOP puts the number on Muster's opt-out list; START takes it off. Twilio confirms both itself. */
@@ -183,7 +180,7 @@ public final class Inbox {
   private Recorded acknowledge(Connection c, String messageSid, Staff staff, String body, Notification page,
                                Instant now) throws SQLException {
     String actor = "sms:" + staff.id();
-    List<NewEvent> decisions = runs.acknowledged(c, page, now, actor);
+    List<NewEvent> decisions = responses.acknowledged(c, page, now, actor);
     if (!NotificationSql.acknowledge(c, page.id(), now, messageSid)) {
       return unmatched(c, messageSid, staff, body, now, "no-open-page");
     }

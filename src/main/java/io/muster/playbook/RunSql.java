@@ -1,10 +1,10 @@
 package io.muster.playbook;
 
-import io.muster.notify.NotificationSql;
 import io.muster.playbook.domain.Plan;
 import io.muster.playbook.domain.RunState;
 import io.muster.playbook.domain.TimerKind;
 import io.muster.store.Db;
+import io.muster.notify.domain.Notification;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,8 +25,29 @@ final class RunSql {
   /** A pending timer as stored. */
   record TimerRow(String id, String incidentId, Plan.Timer timer) { }
 
-  static RunState state(Connection c, String incidentId) throws SQLException {
-    return new RunState(positions(c, incidentId), NotificationSql.forIncident(c, incidentId), answers(c, incidentId),
+  /** A counted "yes" with an ETA: who, at which incident, arriving when. */
+  record Coming(String incidentId, String staffId, Instant arrivesAt) { }
+
+  /** The counted "yes" answers with an ETA at these incidents. */
+  static List<Coming> arrivals(Connection c, List<String> incidentIds) throws SQLException {
+    List<Coming> out = new ArrayList<>();
+    for (String incidentId : incidentIds) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT staff_id, answered_at, eta_minutes FROM rollcall_answer"
+          + " WHERE incident_id = ? AND yes = TRUE AND counted = TRUE AND eta_minutes IS NOT NULL")) {
+        ps.setString(1, incidentId);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new Coming(incidentId, rs.getString(1), Db.instant(rs.getObject(2)).plusSeconds(60L * rs.getInt(3))));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The run's state, with every message sent for its incident ({@code notifications}, from the outbox). */
+  static RunState state(Connection c, String incidentId, List<Notification> notifications) throws SQLException {
+    return new RunState(positions(c, incidentId), notifications, answers(c, incidentId),
         rollcalls(c, incidentId), tasks(c, incidentId));
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.muster.readiness.domain.BedType;
 import io.muster.readiness.domain.ReadinessFields;
+import io.muster.readiness.domain.ReadinessRules;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,34 +17,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code config/readiness.yaml}: the reporting interval, nurse ratios, which roles' rollcall "yes"
- * answers staff which bed type, and the thresholds that trigger incidents.
+ * Reads {@code config/readiness.yaml} into the {@link ReadinessRules}: the reporting interval, nurse
+ * ratios, which roles' rollcall "yes" answers staff which bed type, and the thresholds that trigger
+ * incidents.
  */
-public record ReadinessConfig(Duration reportingInterval, Map<BedType, Integer> patientsPerNurse,
-                              Map<String, BedType> rollcallStaffing, List<Threshold> thresholds,
-                              List<String> reporterRoles) {
-  /** Who may report readiness by SMS, and is reminded of overdue values nobody else owns. */
-  public static final List<String> DEFAULT_REPORTERS = List.of("house-supervisor", "nursing-supervisor", "bed-manager",
-      "charge-nurse");
-
-
-  /**
-   * When {@code bed}'s staffed available count is at most {@code staffedAtMost}, or {@code
-   * system} is in {@code state}, the {@code trigger} playbook starts at that facility.
-   */
-  public record Threshold(String id, BedType bed, Integer staffedAtMost, String system, String state, String trigger) { }
-
-  public static ReadinessConfig defaults() {
-    return new ReadinessConfig(Duration.ofHours(4), ratios(Map.of()), Map.of(), List.of(), DEFAULT_REPORTERS);
+public final class ReadinessConfig {
+  private ReadinessConfig() {
   }
 
-  public int patientsPerNurse(BedType type) {
-    return patientsPerNurse.getOrDefault(type, type.defaultPatientsPerNurse());
-  }
-
-  public static ReadinessConfig load(Path file) {
+  public static ReadinessRules load(Path file) {
     if (file == null || !Files.exists(file)) {
-      return defaults();
+      return ReadinessRules.defaults();
     }
     try {
       JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
@@ -52,20 +36,20 @@ public record ReadinessConfig(Duration reportingInterval, Map<BedType, Integer> 
       root.path("patientsPerNurse").fields().forEachRemaining(e -> overrides.put(BedType.of(e.getKey()), e.getValue().asInt()));
       Map<String, BedType> staffing = new LinkedHashMap<>();
       root.path("rollcallStaffing").fields().forEachRemaining(e -> staffing.put(e.getKey(), BedType.of(e.getValue().asText())));
-      List<Threshold> thresholds = new ArrayList<>();
+      List<ReadinessRules.Threshold> thresholds = new ArrayList<>();
       for (JsonNode t : root.path("thresholds")) {
         thresholds.add(threshold(t));
       }
       List<String> reporters = new ArrayList<>();
       root.path("reporterRoles").forEach(r -> reporters.add(r.asText()));
-      return new ReadinessConfig(interval, ratios(overrides), staffing, thresholds,
-          reporters.isEmpty() ? DEFAULT_REPORTERS : reporters);
+      return new ReadinessRules(interval, ReadinessRules.ratios(overrides), staffing, thresholds,
+          reporters.isEmpty() ? ReadinessRules.DEFAULT_REPORTERS : reporters);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
     }
   }
 
-  private static Threshold threshold(JsonNode t) {
+  private static ReadinessRules.Threshold threshold(JsonNode t) {
     String trigger = t.path("trigger").asText(null);
     if (trigger == null) {
       throw new IllegalArgumentException("thresholds: each needs 'trigger' (a playbook id)");
@@ -73,7 +57,7 @@ public record ReadinessConfig(Duration reportingInterval, Map<BedType, Integer> 
     if (t.has("bed")) {
       BedType bed = BedType.of(t.get("bed").asText());
       int atMost = t.path("staffedAvailableAtMost").asInt(0);
-      return new Threshold(bed.id() + "<=" + atMost + "->" + trigger, bed, atMost, null, null, trigger);
+      return new ReadinessRules.Threshold(bed.id() + "<=" + atMost + "->" + trigger, bed, atMost, null, null, trigger);
     }
     String system = t.path("system").asText();
     String state = t.path("state").asText("down");
@@ -81,14 +65,7 @@ public record ReadinessConfig(Duration reportingInterval, Map<BedType, Integer> 
       throw new IllegalArgumentException("thresholds: system must be one of " + ReadinessFields.SYSTEMS
           + " with a state of " + ReadinessFields.SYSTEM_STATES);
     }
-    return new Threshold(system + "=" + state + "->" + trigger, null, null, system, state, trigger);
+    return new ReadinessRules.Threshold(system + "=" + state + "->" + trigger, null, null, system, state, trigger);
   }
 
-  private static Map<BedType, Integer> ratios(Map<BedType, Integer> overrides) {
-    Map<BedType, Integer> out = new EnumMap<>(BedType.class);
-    for (BedType t : BedType.values()) {
-      out.put(t, overrides.getOrDefault(t, t.defaultPatientsPerNurse()));
-    }
-    return out;
-  }
 }

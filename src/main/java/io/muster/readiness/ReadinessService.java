@@ -2,7 +2,15 @@ package io.muster.readiness;
 
 import io.muster.common.ErrorCode;
 import io.muster.common.Rejection;
+import io.muster.common.Event;
+import io.muster.notify.port.Keywords;
+import io.muster.notify.port.Messages;
+import io.muster.readiness.domain.Board;
 import io.muster.readiness.domain.ReadinessEvent;
+import io.muster.readiness.domain.ReadinessRules;
+import io.muster.readiness.port.Arrivals;
+import io.muster.readiness.port.Steps;
+import io.muster.store.EventJson;
 import io.muster.readiness.domain.BedType;
 import io.muster.readiness.domain.FacilityReadiness;
 import io.muster.readiness.domain.ReadinessFields;
@@ -41,29 +49,26 @@ import java.util.TreeSet;
  * share one transaction. A rollcall answer that changes the staffed beds checks the thresholds
  * again in its own transaction. Blocking.
  */
-public final class ReadinessService {
-  /** Starts an incident inside the caller's transaction (the incident feature provides it). */
-  public interface IncidentStarter {
-    List<NewEvent> start(Connection c, String type, String facilityId, String summary, String actor) throws SQLException;
-  }
-
-  private record Entry(String value, String setBy, Instant setAt) { }
-
+public final class ReadinessService implements Steps {
   private final Db db;
   private final Clock clock;
   private final Roster roster;
-  private final ReadinessConfig config;
-  private IncidentStarter starter;
+  private final ReadinessRules config;
+  private final Arrivals arrivals;
+  private final Messages messages;
 
-  public ReadinessService(Db db, Clock clock, Roster roster, ReadinessConfig config) {
+  /**
+   * {@code arrivals}: who is on the way in (the playbook's rollcalls); {@code messages}: the
+   * outbox, for reminders of overdue values.
+   */
+  public ReadinessService(Db db, Clock clock, Roster roster, ReadinessRules config, Arrivals arrivals,
+                          Messages messages) {
     this.db = db;
     this.clock = clock;
     this.roster = roster;
     this.config = config;
-  }
-
-  public void incidentStarter(IncidentStarter starter) {
-    this.starter = starter;
+    this.arrivals = arrivals;
+    this.messages = messages;
   }
 
   /** A row per roster facility, so that updates have something to lock. */
@@ -97,23 +102,22 @@ public final class ReadinessService {
       }
       int replayed = 0;
       Set<String> written = new HashSet<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM journal WHERE event_type = 'readiness.updated'"
-          + " ORDER BY seq"); ResultSet rs = ps.executeQuery()) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM journal WHERE event_type = ? ORDER BY seq")) {
+        ps.setString(1, Event.typeOf(ReadinessEvent.Updated.class));
+        ResultSet rs = ps.executeQuery();
         List<Long> seqs = new ArrayList<>();
         while (rs.next()) {
           seqs.add(rs.getLong(1));
         }
         for (long seq : seqs) {
           JournalEvent e = Journal.after(c, seq - 1, 1).get(0);
-          @SuppressWarnings("unchecked")
-          Map<String, Object> changes = (Map<String, Object>) e.payload().get("changes");
-          String facilityId = (String) e.payload().get("facilityId");
-          if (roster.facility(facilityId).isEmpty()) {
+          ReadinessEvent.Updated update = EventJson.read(e.payload(), ReadinessEvent.Updated.class);
+          if (roster.facility(update.facilityId()).isEmpty()) {
             continue;
           }
-          for (Map.Entry<String, Object> ch : changes.entrySet()) {
-            write(c, facilityId, ch.getKey(), String.valueOf(ch.getValue()), e.actor(), e.at(),
-                !written.add(facilityId + "\n" + ch.getKey()));
+          for (Map.Entry<String, String> ch : update.changes().entrySet()) {
+            write(c, update.facilityId(), ch.getKey(), ch.getValue(), e.actor(), e.at(),
+                !written.add(update.facilityId() + "\n" + ch.getKey()));
           }
           replayed++;
         }
@@ -167,7 +171,7 @@ public final class ReadinessService {
     Set<String> ids = new TreeSet<>();
     requests.forEach(r -> roster.facility(r.facilityId()).ifPresent(f -> ids.add(f.id())));
     lockAll(c, ids);
-    Map<String, Map<String, Entry>> boards = values(c, ids);
+    Map<String, Map<String, Board.Reported>> boards = values(c, ids);
     Map<String, Map<BedType, List<Instant>>> arrivals = arrivals(c, null);
     List<NewEvent> events = new ArrayList<>();
     Writes writes = new Writes();
@@ -177,12 +181,12 @@ public final class ReadinessService {
     for (int i = 0; i < requests.size(); i++) {
       Request r = requests.get(i);
       Facility facility;
-      Map<String, Entry> current;
+      Map<String, Board.Reported> current;
       Map<String, String> changes;
       try {
         facility = facility(r.facilityId());
         current = boards.get(facility.id());
-        changes = validate(current, r.changes());
+        changes = Board.validate(current, r.changes());
       } catch (io.muster.common.InvalidInput | Rejection e) {
         refused[i] = e;
         ends[i] = events.size();
@@ -190,7 +194,7 @@ public final class ReadinessService {
       }
       Map<BedType, List<Instant>> coming = arrivals.getOrDefault(facility.id(), Map.of());
       events.addAll(record(c, facility, current, changes, r.actor(), now, cc -> coming, writes));
-      after[i] = view(facility, current, coming, now);
+      after[i] = Board.of(facility, current, coming, config, now);
       ends[i] = events.size();
     }
     writes.flush(c);
@@ -205,13 +209,14 @@ public final class ReadinessService {
   }
 
   /** The same, inside the caller's transaction (a playbook's readiness step, an SMS keyword); returns the events. */
-  public List<NewEvent> applyIn(Connection c, String facilityId, Map<String, String> changes, String actor, Instant now)
+  @Override
+  public List<NewEvent> apply(Connection c, String facilityId, Map<String, String> changes, String actor, Instant now)
       throws SQLException {
     Facility facility = facility(facilityId);
     lock(c, facilityId);
-    Map<String, Entry> current = values(c, facilityId);
+    Map<String, Board.Reported> current = values(c, facilityId);
     Writes writes = new Writes();
-    List<NewEvent> events = record(c, facility, current, validate(current, changes), actor, now,
+    List<NewEvent> events = record(c, facility, current, Board.validate(current, changes), actor, now,
         cc -> arrivals(cc, facilityId).getOrDefault(facilityId, Map.of()), writes);
     writes.flush(c);
     return events;
@@ -223,6 +228,7 @@ public final class ReadinessService {
    * again, inside the caller's transaction (the one that records the answers), as an update would.
    * Returns the events (a threshold crossed, the incident it starts).
    */
+  @Override
   public List<NewEvent> staffingChanged(Connection c, String facilityId, List<String> answeredBy, Instant now,
                                        String actor) throws SQLException {
     Optional<Facility> facility = roster.facility(facilityId);
@@ -232,32 +238,22 @@ public final class ReadinessService {
     }
     lock(c, facilityId);
     return thresholds(c, facility.get(), values(c, facilityId),
-        arrivals(c, facilityId).getOrDefault(facilityId, Map.of()), now, actor, new Writes());
-  }
-
-  /** The changes as stored (SMS "available" counts become occupied), checked against the merged board. */
-  private static Map<String, String> validate(Map<String, Entry> current, Map<String, String> changes) {
-    Map<String, String> merged = new TreeMap<>();
-    current.forEach((k, e) -> merged.put(k, e.value()));
-    Map<String, String> stored = occupiedFromAvailable(changes, merged);
-    merged.putAll(stored);
-    ReadinessFields.check(merged);
-    return stored;
+        arrivals(c, facilityId).getOrDefault(facilityId, Map.of()), now, actor);
   }
 
   /**
    * Queues the writes of the values that differ from {@code current} (which follows them), and
    * returns the update's event and those of the thresholds it makes start to hold.
    */
-  private List<NewEvent> record(Connection c, Facility facility, Map<String, Entry> current, Map<String, String> changes,
+  private List<NewEvent> record(Connection c, Facility facility, Map<String, Board.Reported> current, Map<String, String> changes,
                                 String actor, Instant now, Db.Work<Map<BedType, List<Instant>>> arrivals, Writes writes)
       throws SQLException {
     Map<String, String> changed = new LinkedHashMap<>();
     for (Map.Entry<String, String> ch : changes.entrySet()) {
-      Entry old = current.get(ch.getKey());
+      Board.Reported old = current.get(ch.getKey());
       if (old == null || !old.value().equals(ch.getValue())) {
         writes.put(facility.id(), ch.getKey(), ch.getValue(), actor, now, old != null);
-        current.put(ch.getKey(), new Entry(ch.getValue(), actor, now));
+        current.put(ch.getKey(), new Board.Reported(ch.getValue(), actor, now));
         changed.put(ch.getKey(), ch.getValue());
       }
     }
@@ -267,47 +263,23 @@ public final class ReadinessService {
     List<NewEvent> events = new ArrayList<>();
     events.add(new NewEvent(new ReadinessEvent.Updated(facility.id(), changed, actor), null, actor));
     if (!config.thresholds().isEmpty()) {
-      events.addAll(thresholds(c, facility, current, arrivals.run(c), now, actor, writes));
+      events.addAll(thresholds(c, facility, current, arrivals.run(c), now, actor));
     }
     return events;
   }
 
-  /** {@code beds.<type>.available} (from SMS) becomes occupied = baseline − available. */
-  private static Map<String, String> occupiedFromAvailable(Map<String, String> changes, Map<String, String> current) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : changes.entrySet()) {
-      if (!e.getKey().endsWith(".available")) {
-        out.put(e.getKey(), e.getValue());
-        continue;
-      }
-      String base = e.getKey().substring(0, e.getKey().length() - "available".length());
-      String baselineText = changes.getOrDefault(base + "baseline", current.get(base + "baseline"));
-      int baseline = baselineText == null ? 0 : Integer.parseInt(baselineText);
-      int available = Integer.parseInt(e.getValue());
-      if (available > baseline) {
-        throw new io.muster.common.InvalidInput(e.getKey(), available + " available is more than the baseline of "
-            + baseline);
-      }
-      out.put(base + "occupied", String.valueOf(baseline - available));
-    }
-    return out;
-  }
-
-  /** What an SMS readiness update did: the outcome, the answer to text back, the events. */
-  public record SmsUpdate(String outcome, String answer, List<NewEvent> events) { }
-
   /** A readiness keyword from a staff member, inside the reply's transaction. */
-  public SmsUpdate smsUpdate(Connection c, Staff staff, Map<String, String> changes, Instant now) throws SQLException {
+  public Keywords.Handled smsUpdate(Connection c, Staff staff, Map<String, String> changes, Instant now) throws SQLException {
     if (staff.roles().stream().noneMatch(config.reporterRoles()::contains)) {
-      return new SmsUpdate("readiness-refused", "Your role is not set up to report readiness; ask the house supervisor.",
+      return new Keywords.Handled("readiness-refused", "Your role is not set up to report readiness; ask the house supervisor.",
           List.of());
     }
     Facility facility = facility(staff.facilityId());
     try {
-      List<NewEvent> events = applyIn(c, facility.id(), changes, "sms:" + staff.id(), now);
-      return new SmsUpdate("readiness-updated", "Recorded for " + facility.name() + ": " + describe(changes) + ".", events);
+      List<NewEvent> events = apply(c, facility.id(), changes, "sms:" + staff.id(), now);
+      return new Keywords.Handled("readiness-updated", "Recorded for " + facility.name() + ": " + describe(changes) + ".", events);
     } catch (io.muster.common.InvalidInput e) {
-      return new SmsUpdate("readiness-refused", "Not recorded: " + e.getMessage(), List.of());
+      return new Keywords.Handled("readiness-refused", "Not recorded: " + e.getMessage(), List.of());
     }
   }
 
@@ -327,16 +299,15 @@ public final class ReadinessService {
     return db.tx(c -> {
       Instant now = clock.instant();
       List<NewEvent> events = new ArrayList<>();
-      Map<String, Map<String, Entry>> all = values(c, (Collection<String>) null);
+      Map<String, Map<String, Board.Reported>> all = values(c, (Collection<String>) null);
       for (Facility f : roster.facilities()) {
-        for (Map.Entry<String, Entry> e : all.getOrDefault(f.id(), Map.of()).entrySet()) {
-          Entry v = e.getValue();
-          if (overdue(v, now) && claimReminder(c, f.id(), e.getKey(), v.setAt(), now)) {
+        for (Map.Entry<String, Board.Reported> e : all.getOrDefault(f.id(), Map.of()).entrySet()) {
+          Board.Reported v = e.getValue();
+          if (Board.overdue(v, config, now) && claimReminder(c, f.id(), e.getKey(), v.setAt(), now)) {
             String text = "Readiness update due at " + f.name() + ": " + e.getKey() + " was last reported "
                 + java.time.Duration.between(v.setAt(), now).toHours() + " h ago. Reply e.g. BEDS ICU 3.";
             for (Staff s : owners(f, v)) {
-              events.add(io.muster.notify.NotificationSql.queueInfo(c, s.id(), s.name(), s.phone(), text, now,
-                  "readiness"));
+              events.add(messages.queueInfo(c, s.id(), s.name(), s.phone(), text, now, "readiness"));
             }
           }
         }
@@ -345,7 +316,7 @@ public final class ReadinessService {
     });
   }
 
-  private List<Staff> owners(Facility f, Entry v) {
+  private List<Staff> owners(Facility f, Board.Reported v) {
     if (v.setBy().startsWith("sms:")) {
       String id = v.setBy().substring(4);
       List<Staff> setter = roster.staff().stream().filter(s -> s.id().equals(id)).toList();
@@ -374,142 +345,58 @@ public final class ReadinessService {
 
   public FacilityReadiness board(String facilityId) {
     Facility facility = facility(facilityId);
-    return db.tx(c -> view(facility, values(c, facilityId), arrivals(c, facilityId).getOrDefault(facilityId, Map.of()),
-        clock.instant()));
+    return db.tx(c -> Board.of(facility, values(c, facilityId), arrivals(c, facilityId).getOrDefault(facilityId, Map.of()),
+        config, clock.instant()));
   }
 
   /** Every facility's board, for the region. */
   public List<FacilityReadiness> region() {
     return db.tx(c -> {
       Instant now = clock.instant();
-      Map<String, Map<String, Entry>> values = values(c, (Collection<String>) null);
+      Map<String, Map<String, Board.Reported>> values = values(c, (Collection<String>) null);
       Map<String, Map<BedType, List<Instant>>> arrivals = arrivals(c, null);
       List<FacilityReadiness> out = new ArrayList<>();
       for (Facility f : roster.facilities()) {
-        out.add(view(f, values.getOrDefault(f.id(), Map.of()), arrivals.getOrDefault(f.id(), Map.of()), now));
+        out.add(Board.of(f, values.getOrDefault(f.id(), Map.of()), arrivals.getOrDefault(f.id(), Map.of()), config, now));
       }
       return out;
     });
   }
 
   /**
-   * Records each rule that starts to hold on the facility's board and starts its incident, unless
-   * one of that type is active there; forgets each that no longer holds. When an incident starts,
-   * {@code current} is read again: its playbook may have changed the board.
+   * Records each rule that starts to hold on the facility's board (the incident feature starts the
+   * incident it names when it reads the event), and forgets each that no longer holds.
    */
-  /**
-   * Records each rule that starts to hold on the facility's board and starts its incident, unless
-   * one of that type is active there; forgets each that no longer holds. When an incident starts,
-   * {@code current} is read again: its playbook may have changed the board.
-   */
-  private List<NewEvent> thresholds(Connection c, Facility facility, Map<String, Entry> current,
-                                    Map<BedType, List<Instant>> arrivals, Instant now, String actor, Writes writes)
-      throws SQLException {
-    FacilityReadiness board = view(facility, current, arrivals, now);
+  private List<NewEvent> thresholds(Connection c, Facility facility, Map<String, Board.Reported> current,
+                                    Map<BedType, List<Instant>> arrivals, Instant now, String actor) throws SQLException {
+    FacilityReadiness board = Board.of(facility, current, arrivals, config, now);
     Set<String> held = held(c, facility.id());
     List<NewEvent> events = new ArrayList<>();
-    boolean started = false;
-    for (ReadinessConfig.Threshold t : config.thresholds()) {
-      boolean holds = holds(t, board);
+    for (ReadinessRules.Threshold t : config.thresholds()) {
+      boolean holds = t.holds(board);
       if (holds && !held.contains(t.id())) {
         Db.update(c, "INSERT INTO readiness_threshold (facility_id, rule_id) VALUES (?, ?)", facility.id(), t.id());
-        events.add(new NewEvent(new ReadinessEvent.ThresholdCrossed(facility.id(), t.id(), t.trigger()), null, actor));
-        if (starter != null && !activeIncident(c, facility.id(), t.trigger())) {
-          writes.flush(c); // the incident's playbook reads (and may change) the board
-          events.addAll(starter.start(c, t.trigger(), facility.id(), summary(t, board), "readiness:" + t.id()));
-          started = true;
-          held = held(c, facility.id()); // the playbook's own readiness step has checked the rules too
-        }
+        events.add(new NewEvent(new ReadinessEvent.ThresholdCrossed(facility.id(), t.id(), t.trigger(),
+            t.summary(board)), null, actor));
       } else if (!holds && held.contains(t.id())) {
         Db.update(c, "DELETE FROM readiness_threshold WHERE facility_id = ? AND rule_id = ?", facility.id(), t.id());
       }
     }
-    if (started) {
-      current.clear();
-      current.putAll(values(c, facility.id()));
-    }
     return events;
   }
 
-  private static boolean holds(ReadinessConfig.Threshold t, FacilityReadiness board) {
-    if (t.bed() != null) {
-      FacilityReadiness.Beds beds = board.beds().get(t.bed());
-      return beds != null && beds.baseline() > 0 && beds.staffedAvailable() <= t.staffedAtMost();
-    }
-    FacilityReadiness.SystemState s = board.systems().get(t.system());
-    return s != null && t.state().equals(s.state());
-  }
-
-  private static String summary(ReadinessConfig.Threshold t, FacilityReadiness board) {
-    return t.bed() != null
-        ? "Staffed " + t.bed().id() + " beds at " + board.beds().get(t.bed()).staffedAvailable() + " (readiness threshold)"
-        : "System " + t.system() + " is " + t.state() + " (readiness threshold)";
-  }
-
-  /** The board from the facility's stored values and the arrivals its rollcalls expect. */
-  private FacilityReadiness view(Facility facility, Map<String, Entry> v, Map<BedType, List<Instant>> arrivals,
-                                 Instant now) {
-    Map<BedType, FacilityReadiness.Beds> beds = new EnumMap<>(BedType.class);
-    for (BedType type : BedType.values()) {
-      String base = "beds." + type.id() + ".";
-      Entry baseline = v.get(base + "baseline");
-      Entry occupied = v.get(base + "occupied");
-      Entry nurses = v.get(base + "nurses");
-      if (baseline == null && occupied == null && nurses == null && !arrivals.containsKey(type)) {
-        continue;
-      }
-      Entry latest = newest(baseline, occupied, nurses);
-      beds.put(type, Staffing.beds(num(baseline), num(occupied), nurses == null ? null : num(nurses),
-          arrivals.getOrDefault(type, List.of()), config.patientsPerNurse(type), now,
-          latest == null ? null : latest.setBy(), latest == null ? null : latest.setAt(), overdue(latest, now)));
-    }
-    Map<String, FacilityReadiness.SystemState> systems = new TreeMap<>();
-    for (String s : ReadinessFields.SYSTEMS) {
-      Entry state = v.get("systems." + s + ".state");
-      if (state != null) {
-        Entry note = v.get("systems." + s + ".note");
-        systems.put(s, new FacilityReadiness.SystemState(state.value(), note == null ? null : note.value(),
-            state.setBy(), state.setAt(), overdue(state, now)));
-      }
-    }
-    Map<String, FacilityReadiness.Value> supplies = new TreeMap<>();
-    v.forEach((k, e) -> {
-      if (k.startsWith("supplies.")) {
-        supplies.put(k.substring("supplies.".length()), value(e, now));
-      }
-    });
-    Instant updated = v.values().stream().map(Entry::setAt).max(Instant::compareTo).orElse(null);
-    return new FacilityReadiness(facility.id(), facility.name(), facility.type().id(), beds,
-        value(v.get("ed-status"), now), value(v.get("ems-traffic"), now), value(v.get("facility-status"), now),
-        systems, supplies, updated);
-  }
-
   /**
-   * When each counted rollcall "yes" at the active incidents of a facility (null: of every
-   * facility) is due, by facility and by the bed type the person's role staffs.
+   * When each staff member on the way in (a rollcall "yes" at an active incident of the facility;
+   * null: of every facility) will arrive, by facility and by the bed type the person's role staffs.
    */
   private Map<String, Map<BedType, List<Instant>>> arrivals(Connection c, String facilityId) throws SQLException {
     Map<String, Map<BedType, List<Instant>>> out = new HashMap<>();
     if (config.rollcallStaffing().isEmpty()) {
       return out;
     }
-    try (PreparedStatement ps = c.prepareStatement("SELECT i.facility_id, a.staff_id, a.answered_at, a.eta_minutes"
-        + " FROM rollcall_answer a JOIN incident i ON i.id = a.incident_id WHERE i.status = 'active'"
-        + " AND a.yes = TRUE AND a.counted = TRUE AND a.eta_minutes IS NOT NULL"
-        + (facilityId == null ? "" : " AND i.facility_id = ?"))) {
-      if (facilityId != null) {
-        ps.setString(1, facilityId);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Optional<BedType> type = staffs(rs.getString(2));
-          if (type.isPresent()) {
-            Instant at = Db.instant(rs.getObject(3)).plusSeconds(60L * rs.getInt(4));
-            out.computeIfAbsent(rs.getString(1), f -> new EnumMap<>(BedType.class))
-                .computeIfAbsent(type.get(), t -> new ArrayList<>()).add(at);
-          }
-        }
-      }
+    for (Arrivals.Arrival a : arrivals.expected(c, facilityId)) {
+      staffs(a.staffId()).ifPresent(type -> out.computeIfAbsent(a.facilityId(), f -> new EnumMap<>(BedType.class))
+          .computeIfAbsent(type, t -> new ArrayList<>()).add(a.at()));
     }
     return out;
   }
@@ -518,28 +405,6 @@ public final class ReadinessService {
     return roster.staff().stream().filter(s -> s.id().equals(staffId)).findFirst()
         .flatMap(s -> s.roles().stream().sorted().map(config.rollcallStaffing()::get)
             .filter(java.util.Objects::nonNull).findFirst());
-  }
-
-  private boolean overdue(Entry e, Instant now) {
-    return e != null && e.setAt().plus(config.reportingInterval()).isBefore(now);
-  }
-
-  private FacilityReadiness.Value value(Entry e, Instant now) {
-    return e == null ? null : new FacilityReadiness.Value(e.value(), e.setBy(), e.setAt(), overdue(e, now));
-  }
-
-  private static Entry newest(Entry... entries) {
-    Entry best = null;
-    for (Entry e : entries) {
-      if (e != null && (best == null || e.setAt().isAfter(best.setAt()))) {
-        best = e;
-      }
-    }
-    return best;
-  }
-
-  private static int num(Entry e) {
-    return e == null ? 0 : Integer.parseInt(e.value());
   }
 
   private Facility facility(String facilityId) {
@@ -575,14 +440,14 @@ public final class ReadinessService {
     }
   }
 
-  private static Map<String, Entry> values(Connection c, String facilityId) throws SQLException {
+  private static Map<String, Board.Reported> values(Connection c, String facilityId) throws SQLException {
     return values(c, Set.of(facilityId)).getOrDefault(facilityId, new TreeMap<>());
   }
 
   /** The stored values of the facilities (null: of every facility), each facility's in a mutable map, even if empty. */
-  private static Map<String, Map<String, Entry>> values(Connection c, Collection<String> facilityIds)
+  private static Map<String, Map<String, Board.Reported>> values(Connection c, Collection<String> facilityIds)
       throws SQLException {
-    Map<String, Map<String, Entry>> out = new HashMap<>();
+    Map<String, Map<String, Board.Reported>> out = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT facility_id, field, field_value, set_by, set_at"
         + " FROM readiness_value" + (facilityIds == null ? "" : " WHERE facility_id = ANY(?)"))) {
       if (facilityIds != null) {
@@ -592,7 +457,7 @@ public final class ReadinessService {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.computeIfAbsent(rs.getString(1), f -> new TreeMap<>()).put(rs.getString(2),
-              new Entry(rs.getString(3), rs.getString(4), Db.instant(rs.getObject(5))));
+              new Board.Reported(rs.getString(3), rs.getString(4), Db.instant(rs.getObject(5))));
         }
       }
     }
@@ -677,11 +542,6 @@ public final class ReadinessService {
       }
     }
     return out;
-  }
-
-  private static boolean activeIncident(Connection c, String facilityId, String type) throws SQLException {
-    return Db.exists(c, "SELECT 1 FROM incident WHERE facility_id = ? AND incident_type = ? AND status = 'active'",
-        facilityId, type);
   }
 
   /** The clock's time at the precision the database keeps, so that a board built in memory reads back the same. */

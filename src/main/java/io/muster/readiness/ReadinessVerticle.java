@@ -1,8 +1,7 @@
 package io.muster.readiness;
 
 import io.muster.bus.Commands;
-import io.muster.incident.IncidentAddresses;
-import io.muster.interop.HaveDocument;
+import io.muster.readiness.domain.FacilityReadiness;
 import io.muster.store.AsyncDb;
 import io.muster.store.JournalBus;
 import io.muster.store.JournalEvent;
@@ -32,9 +31,18 @@ public final class ReadinessVerticle extends VerticleBase {
   /** A batch is being written; the next waits for it, so that this node publishes in journal order. */
   private boolean writing;
 
-  public ReadinessVerticle(ReadinessService readiness, AsyncDb db) {
+  /** An EDXL-HAVE document of facilities' boards, as of an instant (written by the interop feature). */
+  @FunctionalInterface
+  public interface HaveWriter {
+    String write(java.util.List<FacilityReadiness> boards, java.time.Instant at);
+  }
+
+  private final HaveWriter have;
+
+  public ReadinessVerticle(ReadinessService readiness, AsyncDb db, HaveWriter have) {
     this.readiness = readiness;
     this.db = db;
+    this.have = have;
   }
 
   @Override
@@ -115,7 +123,7 @@ public final class ReadinessVerticle extends VerticleBase {
 
   private void have(Message<JsonObject> message) {
     String id = message.body().getString("id");
-    db.run(() -> HaveDocument.toXml(id == null ? readiness.region() : java.util.List.of(readiness.board(id)),
+    db.run(() -> have.write(id == null ? readiness.region() : java.util.List.of(readiness.board(id)),
             java.time.Instant.now()))
         .onSuccess(xml -> message.reply(new JsonObject().put("xml", xml)))
         .onFailure(t -> Commands.fail(message, t));

@@ -84,6 +84,23 @@ public final class Journal {
     }
   }
 
+  /** The events of these types after {@code afterSeq} and up to {@code upToSeq}, oldest first, at most {@code limit}. */
+  public static List<JournalEvent> ofTypes(Connection c, long afterSeq, long upToSeq, java.util.Set<String> types,
+                                           int limit) throws SQLException {
+    String in = String.join(", ", java.util.Collections.nCopies(types.size(), "?"));
+    try (PreparedStatement ps = c.prepareStatement("SELECT seq, event_type, incident_id, facility_id, occurred_at, actor,"
+        + " payload FROM journal WHERE seq > ? AND seq <= ? AND event_type IN (" + in + ") ORDER BY seq LIMIT ?")) {
+      int i = 1;
+      ps.setLong(i++, afterSeq);
+      ps.setLong(i++, upToSeq);
+      for (String type : types) {
+        ps.setString(i++, type);
+      }
+      ps.setInt(i, limit);
+      return read(ps);
+    }
+  }
+
   /** One incident's events, oldest first (its timeline). */
   public static List<JournalEvent> forIncident(Connection c, String incidentId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(

@@ -2,16 +2,14 @@ package io.muster.incident;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.muster.app.Features;
 import io.muster.incident.domain.TriggerIncident;
-import io.muster.playbook.PlaybookLoader;
-import io.muster.playbook.PlaybookRuns;
-import io.muster.playbook.domain.Playbook;
-import io.muster.roster.RosterLoader;
-import io.muster.roster.domain.Roster;
+import io.muster.it.TestFeatures;
+import io.muster.notify.MessageStore;
 import io.muster.store.Db;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Map;
+import java.time.Duration;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -19,9 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Incident references are short and random, so two can collide; a trigger is answered anyway. */
 class IncidentRefTest {
-  private static final Roster ROSTER = RosterLoader.load(Path.of("src/test/resources/it/roster.yaml"));
-  private static final Map<String, Playbook> PLAYBOOKS =
-      PlaybookLoader.loadDir(Path.of("src/test/resources/it/playbooks"), ROSTER.roles());
 
   @Test
   @DisplayName("a trigger whose random reference is already taken draws another instead of failing")
@@ -41,8 +36,9 @@ class IncidentRefTest {
           return calls++ < 10 ? 0 : calls % bound;
         }
       };
-      Incidents incidents = new Incidents(db, Clock.systemUTC(), ROSTER, PLAYBOOKS, new PlaybookRuns(ROSTER, PLAYBOOKS),
-          random);
+      Incidents incidents = new Incidents(db, Clock.systemUTC(), TestFeatures.ROSTER,
+          Features.types(TestFeatures.PLAYBOOKS), TestFeatures.on(db).runs(), new MessageStore(),
+          Duration.ofMinutes(2), random);
       TriggerIncident cmd = new TriggerIncident("mass-casualty", "general", "Bus crash", null, false);
       String first = incidents.trigger(cmd, null, "test").incident().ref();
       String second = incidents.trigger(cmd, null, "test").incident().ref();

@@ -87,9 +87,7 @@ class ClaimedRowLookupIT {
   }
 
   private static void trigger(Db store) {
-    Roster roster = RosterLoader.load(Path.of("src/test/resources/it/roster.yaml"));
-    var playbooks = PlaybookLoader.loadDir(Path.of("src/test/resources/it/playbooks"), roster.roles());
-    new Incidents(store, Clock.systemUTC(), roster, playbooks, new PlaybookRuns(roster, playbooks)).trigger(
+    TestFeatures.on(store).incidents().trigger(
         new TriggerIncident("mass-casualty", "general", "Crash leftovers", null, false), null, "test");
   }
 }

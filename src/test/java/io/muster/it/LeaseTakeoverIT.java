@@ -111,11 +111,7 @@ class LeaseTakeoverIT {
 
   /** What a node does when an incident is triggered: the incident and its queued pages, committed. */
   private static String trigger(Db store) {
-    Roster roster = RosterLoader.load(Path.of("src/test/resources/it/roster.yaml"));
-    var playbooks = PlaybookLoader.loadDir(Path.of("src/test/resources/it/playbooks"), roster.roles());
-    Incidents incidents = new Incidents(store, Clock.systemUTC(), roster, playbooks,
-        new io.muster.playbook.PlaybookRuns(roster, playbooks));
-    Incidents.Triggered triggered = incidents.trigger(
+    Incidents.Triggered triggered = TestFeatures.on(store).incidents().trigger(
         new TriggerIncident("mass-casualty", "general", "Bus crash on the interstate", null, false), null, "test");
     return triggered.incident().id();
   }

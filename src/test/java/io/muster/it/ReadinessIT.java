@@ -318,16 +318,17 @@ class ReadinessIT {
       assertThat(triggered.getString("actor")).isEqualTo("readiness:medical-surgical<=0->surge-capacity");
       assertThat(surges(env, "riverside")).isEqualTo(1);
       assertThat(bed(get(env, "riverside"), "medical-surgical").getInteger("staffedAvailable")).isZero();
-      // committed with the answer: one journal append, one time, the answer first
+      // the crossing is committed with the answer (one transaction's time); the incident follows it
       List<JsonObject> events = live.events();
-      JsonObject answered = events.stream().filter(e -> "rollcall.answered".equals(e.getString("type"))
+      JsonObject crossed = events.stream().filter(e -> "readiness.threshold-crossed".equals(e.getString("type"))
           && e.getLong("seq") < triggered.getLong("seq")).reduce((a, b) -> b).orElseThrow();
+      assertThat(crossed.getString("actor")).isEqualTo("sms:lena-fischer");
+      JsonObject answered = events.stream().filter(e -> "rollcall.answered".equals(e.getString("type"))
+          && e.getLong("seq") < crossed.getLong("seq")).reduce((a, b) -> b).orElseThrow();
       assertThat(answered.getJsonObject("payload").getString("staffId")).isEqualTo("lena-fischer");
       List<JsonObject> between = events.stream().filter(e -> e.getLong("seq") >= answered.getLong("seq")
-          && e.getLong("seq") <= triggered.getLong("seq")).toList();
+          && e.getLong("seq") <= crossed.getLong("seq")).toList();
       assertThat(between).extracting(e -> e.getString("at")).as("one transaction's time").containsOnly(answered.getString("at"));
-      assertThat(between).filteredOn(e -> "readiness.threshold-crossed".equals(e.getString("type")))
-          .singleElement().satisfies(e -> assertThat(e.getString("actor")).isEqualTo("sms:lena-fischer"));
 
       reply(env, LENA, "1"); // back: the rule no longer holds
       eventually(() -> bed(get(env, "riverside"), "medical-surgical").getInteger("staffedAvailable") == 5);
@@ -382,11 +383,13 @@ class ReadinessIT {
       // still down: a further report starts nothing
       assertThat(patch(env, "harbor", "{\"systems\":{\"power\":{\"note\":\"generator 2 failed too\"}}}").status())
           .isEqualTo(200);
+      thresholdsHandled(env);
       assertThat(incidents(env, "harbor")).as("after a further report while down").isEqualTo(1);
 
       // back up, then down again while the first incident is active: still one
       assertThat(patch(env, "harbor", "{\"systems\":{\"power\":{\"state\":\"up\"}}}").status()).isEqualTo(200);
       assertThat(patch(env, "harbor", "{\"systems\":{\"power\":{\"state\":\"down\"}}}").status()).isEqualTo(200);
+      thresholdsHandled(env);
       assertThat(incidents(env, "harbor")).as("after up and down again while the first is active").isEqualTo(1);
       flush(env, live); // every event so far has arrived
       assertThat(live.events().stream().filter(e -> "incident.triggered".equals(e.getString("type")))
@@ -398,6 +401,7 @@ class ReadinessIT {
       assertThat(Http.post(env.base() + "/api/v1/incidents/" + id + "/resolve", null, "").status()).isEqualTo(200);
       assertThat(patch(env, "harbor", "{\"systems\":{\"power\":{\"state\":\"up\"}}}").status()).isEqualTo(200);
       assertThat(patch(env, "harbor", "{\"systems\":{\"power\":{\"state\":\"down\"}}}").status()).isEqualTo(200);
+      thresholdsHandled(env);
       assertThat(incidents(env, "harbor")).as("after the first was resolved").isEqualTo(2);
       assertThat(env.db().count("SELECT COUNT(*) FROM incident WHERE facility_id = 'harbor' AND status = 'active'"))
           .isEqualTo(1);
@@ -418,17 +422,20 @@ class ReadinessIT {
     Http.Response low = patch(env, "northgate", "{\"beds\":{\"adult-icu\":{\"nurses\":4}}}");
     assertThat(low.status()).as(low.body()).isEqualTo(200);
     assertThat(bed(low.json(), "adult-icu").getInteger("staffedAvailable")).isZero();
+    thresholdsHandled(env);
     assertThat(incidents(env, "northgate")).as("after staffed adult ICU fell to 0").isEqualTo(1);
     assertThat(env.db().count("SELECT COUNT(*) FROM incident WHERE facility_id = 'northgate'"
         + " AND incident_type = 'surge-capacity' AND status = 'active'")).isEqualTo(1);
 
     assertThat(patch(env, "northgate", "{\"beds\":{\"adult-icu\":{\"occupied\":9}}}").status()).isEqualTo(200);
+    thresholdsHandled(env);
     assertThat(incidents(env, "northgate")).as("after another update while it holds").isEqualTo(1);
 
     Http.Response released = patch(env, "northgate", "{\"beds\":{\"adult-icu\":{\"nurses\":6}}}");
     assertThat(bed(released.json(), "adult-icu").getInteger("staffedAvailable")).isEqualTo(1);
     Http.Response again = patch(env, "northgate", "{\"beds\":{\"adult-icu\":{\"nurses\":4}}}");
     assertThat(bed(again.json(), "adult-icu").getInteger("staffedAvailable")).isZero();
+    thresholdsHandled(env);
     assertThat(incidents(env, "northgate")).as("after it held again while the first is active").isEqualTo(1);
     assertThat(env.db().count("SELECT COUNT(*) FROM incident WHERE incident_type = 'surge-capacity'"))
         .as("surge incidents anywhere").isEqualTo(1);
@@ -613,6 +620,15 @@ class ReadinessIT {
 
   private static long incidents(Env env, String facility) {
     return env.db().count("SELECT COUNT(*) FROM incident WHERE facility_id = '" + facility + "'");
+  }
+
+  /**
+   * Waits until the incident feature has read every readiness threshold crossed so far (its journal
+   * cursor has reached the journal's head as it is now): the incidents they start are then there.
+   */
+  private static void thresholdsHandled(Env env) {
+    long head = env.db().count("SELECT seq FROM journal_head");
+    eventually(() -> env.db().count("SELECT seq FROM journal_cursor WHERE name = 'incident.thresholds'") >= head);
   }
 
   private static long surges(Env env, String facility) {

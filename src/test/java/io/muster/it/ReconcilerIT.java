@@ -1,5 +1,7 @@
 package io.muster.it;
 
+import io.muster.app.Features;
+import io.muster.it.TestFeatures;
 import io.muster.sim.TwilioSigner;
 import static io.muster.it.PipelineIT.MCI_PHONES;
 import static io.muster.it.PipelineIT.eventually;
@@ -96,15 +98,13 @@ class ReconcilerIT {
   void oneNodeAsksAtATime(String kind) {
     nodes = TestNodes.on(kind);
     try (Db db = Db.open(nodes.db().url, nodes.db().user, "", 2)) {
-      Roster roster = RosterLoader.load(Path.of("src/test/resources/it/roster.yaml"));
-      var playbooks = PlaybookLoader.loadDir(Path.of("src/test/resources/it/playbooks"), roster.roles());
-      PlaybookRuns runs = new PlaybookRuns(roster, playbooks);
-      String id = new Incidents(db, Clock.systemUTC(), roster, playbooks, runs).trigger(
+      Features features = TestFeatures.on(db);
+      String id = features.incidents().trigger(
           new TriggerIncident("mass-casualty", "general", "Lost receipts", null, false), null, "test").incident().id();
       Instant sentAt = Instant.now().minusSeconds(30);
       db.tx(c -> Db.update(c, "UPDATE notification SET status = 'sent', provider_sid = CONCAT('SM', id),"
           + " sent_at = ?, status_at = ? WHERE incident_id = ?", Db.ts(sentAt), Db.ts(sentAt), id));
-      Inbox inbox = new Inbox(db, Clock.systemUTC(), roster, runs, new DeliveryFailures(runs, Duration.ofMinutes(2)));
+      Inbox inbox = features.inbox();
       Reconciler nodeA = new Reconciler(db, Clock.systemUTC(), Duration.ofSeconds(10), inbox);
       Reconciler nodeB = new Reconciler(db, Clock.systemUTC(), Duration.ofSeconds(10), inbox);
       Reconciler nodeBLater = new Reconciler(db, Clock.offset(Clock.systemUTC(), Duration.ofSeconds(31)),

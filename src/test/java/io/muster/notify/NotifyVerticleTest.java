@@ -2,6 +2,8 @@ package io.muster.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.muster.app.Features;
+import io.muster.it.TestFeatures;
 import io.muster.playbook.PlaybookLoader;
 import io.muster.playbook.PlaybookRuns;
 import io.muster.roster.RosterLoader;
@@ -30,11 +32,8 @@ class NotifyVerticleTest {
   @Test
   @DisplayName("a delivery status that cannot be recorded (database down) fails with 503, for the provider to retry")
   void statusWithTheDatabaseDownIs503(Vertx vertx, VertxTestContext test, @TempDir Path dir) {
-    Roster roster = RosterLoader.load(Path.of("src/test/resources/it/roster.yaml"));
-    var playbooks = PlaybookLoader.loadDir(Path.of("src/test/resources/it/playbooks"), roster.roles());
     Db db = Db.open("jdbc:h2:file:" + dir.resolve("muster"), "sa", "", 2);
-    PlaybookRuns runs = new PlaybookRuns(roster, playbooks);
-    Inbox inbox = new Inbox(db, Clock.systemUTC(), roster, runs, new DeliveryFailures(runs, Duration.ofSeconds(60)));
+    Inbox inbox = TestFeatures.on(db).inbox();
     db.close();   // the database is gone
     JsonObject receipt = new JsonObject().put("n", "some-notification").put("MessageSid", "SM1")
         .put("MessageStatus", "delivered");

@@ -1,5 +1,10 @@
 package io.muster.readiness;
 
+import io.muster.readiness.domain.ReadinessEvent;
+import io.muster.readiness.domain.ReadinessRules;
+import io.muster.playbook.RollcallArrivals;
+import io.muster.notify.MessageStore;
+import io.muster.incident.IncidentRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.notify.NotificationSql;
@@ -59,7 +64,8 @@ class ReadinessServiceTest {
   @BeforeEach
   void open(@TempDir Path dir) {
     db = Db.open("jdbc:h2:file:" + dir.resolve("r") + ";LOCK_TIMEOUT=10000", "sa", "", 4);
-    readiness = new ReadinessService(db, clock, ROSTER, ReadinessConfig.defaults());
+    readiness = new ReadinessService(db, clock, ROSTER, ReadinessRules.defaults(), new RollcallArrivals(new IncidentRecords()),
+        new MessageStore());
     readiness.ensureFacilities();
   }
 
@@ -107,7 +113,7 @@ class ReadinessServiceTest {
   void smsKeywordUpdates() {
     readiness.update("general", Map.of("beds.adult-icu.baseline", "20", "beds.adult-icu.occupied", "10"), "api");
     clock.now = clock.now.plusSeconds(60);
-    ReadinessService.SmsUpdate ok = db.tx(c -> readiness.smsUpdate(c, staff("marcus-ng"),
+    io.muster.notify.port.Keywords.Handled ok = db.tx(c -> readiness.smsUpdate(c, staff("marcus-ng"),
         Map.of("beds.adult-icu.available", "4"), clock.instant()));
     assertThat(ok.outcome()).isEqualTo("readiness-updated");
     assertThat(ok.answer()).startsWith("Recorded for Muster General Hospital");
@@ -115,12 +121,12 @@ class ReadinessServiceTest {
     assertThat(icu.occupied()).isEqualTo(16);
     assertThat(icu.setBy()).isEqualTo("sms:marcus-ng");
 
-    ReadinessService.SmsUpdate tooMany = db.tx(c -> readiness.smsUpdate(c, staff("marcus-ng"),
+    io.muster.notify.port.Keywords.Handled tooMany = db.tx(c -> readiness.smsUpdate(c, staff("marcus-ng"),
         Map.of("beds.adult-icu.available", "25"), clock.instant()));
     assertThat(tooMany.outcome()).isEqualTo("readiness-refused");
     assertThat(tooMany.answer()).contains("more than the baseline");
 
-    ReadinessService.SmsUpdate notReporter = db.tx(c -> readiness.smsUpdate(c, staff("tom-okafor"),
+    io.muster.notify.port.Keywords.Handled notReporter = db.tx(c -> readiness.smsUpdate(c, staff("tom-okafor"),
         Map.of("beds.adult-icu.available", "2"), clock.instant()));
     assertThat(notReporter.outcome()).isEqualTo("readiness-refused");
     assertThat(readiness.board("general").beds().get(BedType.ADULT_ICU).occupied()).as("nothing changed").isEqualTo(16);

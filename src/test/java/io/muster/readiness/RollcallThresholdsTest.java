@@ -1,5 +1,10 @@
 package io.muster.readiness;
 
+import io.muster.readiness.domain.ReadinessEvent;
+import io.muster.readiness.domain.ReadinessRules;
+import io.muster.playbook.RollcallArrivals;
+import io.muster.notify.MessageStore;
+import io.muster.incident.IncidentRecords;
 import io.muster.store.Payloads;
 import io.muster.incident.domain.IncidentEvent;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,12 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RollcallThresholdsTest {
   private static final Roster ROSTER = RosterLoader.load(Path.of("src/test/resources/it/roster.yaml"));
-  private static final ReadinessConfig.Threshold SURGE = new ReadinessConfig.Threshold(
+  private static final ReadinessRules.Threshold SURGE = new ReadinessRules.Threshold(
       "medical-surgical<=0->surge-capacity", BedType.MEDICAL_SURGICAL, 0, null, null, "surge-capacity");
   private static final List<String> LENA = List.of("lena-fischer");
 
   private final ReadinessServiceTest.VirtualClock clock = new ReadinessServiceTest.VirtualClock();
-  private final List<String> started = new ArrayList<>();
   private Db db;
   private ReadinessService readiness;
   private String callout;
@@ -42,16 +46,10 @@ class RollcallThresholdsTest {
   @BeforeEach
   void open(@TempDir Path dir) {
     db = Db.open("jdbc:h2:file:" + dir.resolve("r") + ";LOCK_TIMEOUT=10000", "sa", "", 4);
-    ReadinessConfig defaults = ReadinessConfig.defaults();
-    readiness = new ReadinessService(db, clock, ROSTER, new ReadinessConfig(Duration.ofHours(4),
+    ReadinessRules defaults = ReadinessRules.defaults();
+    readiness = new ReadinessService(db, clock, ROSTER, new ReadinessRules(Duration.ofHours(4),
         defaults.patientsPerNurse(), Map.of("rn-float-pool", BedType.MEDICAL_SURGICAL), List.of(SURGE),
-        defaults.reporterRoles()));
-    // Starts an incident as the incident feature would: a row, active, and its event.
-    readiness.incidentStarter((c, type, facilityId, summary, actor) -> {
-      String id = incident(c, type, facilityId);
-      started.add(type + "@" + facilityId + ": " + summary);
-      return List.of(new NewEvent(new IncidentEvent.Triggered(null, type), id, actor));
-    });
+        defaults.reporterRoles()), new RollcallArrivals(new IncidentRecords()), new MessageStore());
     readiness.ensureFacilities();
     callout = db.tx(c -> incident(c, "nurse-callout", "general"));
     answer("lena-fischer", true); // here now
@@ -59,7 +57,6 @@ class RollcallThresholdsTest {
     readiness.update("general", Map.of("beds.medical-surgical.baseline", "30", "beds.medical-surgical.occupied", "10",
         "beds.medical-surgical.nurses", "2"), "api");
     assertThat(staffed()).isEqualTo(5);
-    assertThat(started).isEmpty();
   }
 
   @AfterEach
@@ -74,19 +71,16 @@ class RollcallThresholdsTest {
     List<NewEvent> events = check("general", LENA);
 
     assertThat(staffed()).isZero();
-    assertThat(events).extracting(NewEvent::type).containsExactly("readiness.threshold-crossed", "incident.triggered");
-    assertThat(Payloads.of(events.get(0))).containsEntry("facilityId", "general").containsEntry("trigger", "surge-capacity");
+    assertThat(events).extracting(e -> e.event()).containsExactly(new ReadinessEvent.ThresholdCrossed("general",
+        SURGE.id(), "surge-capacity", "Staffed medical-surgical beds at 0 (readiness threshold)"));
     assertThat(events.get(0).actor()).isEqualTo("sms:lena-fischer");
-    assertThat(events.get(1).actor()).isEqualTo("readiness:" + SURGE.id());
-    assertThat(started).containsExactly("surge-capacity@general: Staffed medical-surgical beds at 0 (readiness threshold)");
 
     assertThat(check("general", LENA))
         .as("checked again while it still holds").isEmpty();
-    assertThat(started).hasSize(1);
   }
 
   @Test
-  @DisplayName("released and held again by answers while the surge is active: crossed again, no second incident")
+  @DisplayName("released and held again by answers: crossed again (the incident feature starts no second surge)")
   void holdingAgainStartsNoSecondIncident() {
     answer("lena-fischer", false);
     check("general", LENA);
@@ -98,7 +92,6 @@ class RollcallThresholdsTest {
     answer("lena-fischer", false);
     List<NewEvent> again = check("general", LENA);
     assertThat(again).extracting(NewEvent::type).containsExactly("readiness.threshold-crossed");
-    assertThat(started).as("one surge while the first is active").hasSize(1);
   }
 
   @Test
@@ -108,10 +101,9 @@ class RollcallThresholdsTest {
     assertThat(check("general", List.of("tom-okafor")))
         .isEmpty();
     assertThat(check("mars-base", LENA)).isEmpty();
-    assertThat(started).isEmpty();
     // the next readiness write sees it, as before
-    readiness.update("general", Map.of("supplies.ppe-days", "4"), "api");
-    assertThat(started).hasSize(1);
+    assertThat(readiness.update("general", Map.of("supplies.ppe-days", "4"), "api").events())
+        .extracting(e -> e.type()).contains("readiness.threshold-crossed");
   }
 
   /** Re-checks after answers, in a transaction of its own, as the one recording them would. */

@@ -18,6 +18,47 @@ public final class Replies {
       + " of your answer to a call-out. To answer an older one add its code, e.g. \"1 KP3RJ\". STOP ends texts,"
       + " START resumes them.";
 
+  /** What a reply asks for, before Muster looks at what is open for the person. */
+  public sealed interface Kind { }
+
+  /** STOP and its synonyms: put the number on the opt-out list. */
+  public record Stop() implements Kind { }
+
+  /** START (or YES from someone opted out): take it off. */
+  public record Start() implements Kind { }
+
+  public record Help() implements Kind { }
+
+  /** A number: the answer to the newest open request (or, with {@code ref}, that incident's). */
+  public record Number(int choice, String ref) implements Kind { }
+
+  /** ACK, YES, OK, Y: acknowledge the newest open page (or, with {@code ref}, that incident's). */
+  public record Ack(String ref) implements Kind { }
+
+  /** Anything else (another feature's keywords, or not understood). */
+  public record Other() implements Kind { }
+
+  /**
+   * The carriers' keywords first (STOP, START, HELP, which every sender must honour), then a
+   * number or an acknowledgement, each optionally followed by an incident reference.
+   */
+  public static Kind classify(String body, boolean optedOut) {
+    if (isStop(body)) {
+      return new Stop();
+    }
+    if (isStart(body, optedOut)) {
+      return new Start();
+    }
+    if (isHelp(body)) {
+      return new Help();
+    }
+    Parsed reply = parse(body);
+    if (reply.answer().matches("[1-9]")) {
+      return new Number(Integer.parseInt(reply.answer()), reply.ref());
+    }
+    return isAck(reply.answer()) ? new Ack(reply.ref()) : new Other();
+  }
+
   /** A reply split into its answer and, when given, the incident reference it is for ("2 KP3RJ"). */
   public record Parsed(String answer, String ref) { }
 

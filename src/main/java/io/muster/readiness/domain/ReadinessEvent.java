@@ -10,7 +10,10 @@ public sealed interface ReadinessEvent extends Event {
   @Event.Type("readiness.updated")
   record Updated(String facilityId, Map<String, String> changes, String by) implements ReadinessEvent { }
 
-  /** A threshold rule started to hold at the facility; {@code trigger} is the incident type it starts. */
+  /**
+   * A threshold rule started to hold at the facility; {@code trigger} is the incident type it
+   * starts, with {@code summary} (unless one of that type is active there).
+   */
   @Event.Type("readiness.threshold-crossed")
-  record ThresholdCrossed(String facilityId, String rule, String trigger) implements ReadinessEvent { }
+  record ThresholdCrossed(String facilityId, String rule, String trigger, String summary) implements ReadinessEvent { }
 }
