@@ -6,7 +6,6 @@ import io.muster.common.ErrorCode;
 import io.muster.incident.IncidentAddresses;
 import io.muster.live.LiveHub;
 import io.muster.notify.DeliveryFailures;
-import io.muster.notify.NotifyAddresses;
 import io.muster.notify.twilio.TwilioWebhookAuth;
 import io.muster.notify.twilio.TwilioWebhooks;
 import io.muster.playbook.PlaybookViews;

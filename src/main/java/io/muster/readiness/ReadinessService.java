@@ -13,8 +13,6 @@ import io.muster.readiness.port.Steps;
 import io.muster.store.EventJson;
 import io.muster.readiness.domain.BedType;
 import io.muster.readiness.domain.FacilityReadiness;
-import io.muster.readiness.domain.ReadinessFields;
-import io.muster.readiness.domain.Staffing;
 import io.muster.roster.domain.Facility;
 import io.muster.roster.domain.Roster;
 import io.muster.roster.domain.Staff;
@@ -23,8 +21,6 @@ import io.muster.store.Journal;
 import io.muster.store.JournalEvent;
 import io.muster.store.NewEvent;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -39,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -50,6 +45,7 @@ import java.util.TreeSet;
  * again in its own transaction. Blocking.
  */
 public final class ReadinessService implements Steps {
+  private static final Set<String> UPDATED = Set.of(Event.typeOf(ReadinessEvent.Updated.class));
   private final Db db;
   private final Clock clock;
   private final Roster roster;
@@ -75,12 +71,7 @@ public final class ReadinessService implements Steps {
   public void ensureFacilities() {
     db.tx(c -> {
       for (Facility f : roster.facilities()) {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO readiness_facility (facility_id) SELECT ?"
-            + " WHERE NOT EXISTS (SELECT 1 FROM readiness_facility WHERE facility_id = ?)")) {
-          ps.setString(1, f.id());
-          ps.setString(2, f.id());
-          ps.executeUpdate();
-        }
+        ReadinessSql.ensure(c, f.id());
       }
       return null;
     });
@@ -93,30 +84,22 @@ public final class ReadinessService implements Steps {
    */
   public int rebuildFromJournal() {
     return db.tx(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM readiness_value");
-           ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        if (rs.getLong(1) > 0) {
-          return 0;
-        }
+      if (!ReadinessSql.empty(c)) {
+        return 0;
       }
       int replayed = 0;
       Set<String> written = new HashSet<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM journal WHERE event_type = ? ORDER BY seq")) {
-        ps.setString(1, Event.typeOf(ReadinessEvent.Updated.class));
-        ResultSet rs = ps.executeQuery();
-        List<Long> seqs = new ArrayList<>();
-        while (rs.next()) {
-          seqs.add(rs.getLong(1));
-        }
-        for (long seq : seqs) {
-          JournalEvent e = Journal.after(c, seq - 1, 1).get(0);
+      long head = Journal.head(c);
+      List<JournalEvent> updates;
+      for (long after = 0; !(updates = Journal.ofTypes(c, after, head, UPDATED, 1000)).isEmpty();
+           after = updates.get(updates.size() - 1).seq()) {
+        for (JournalEvent e : updates) {
           ReadinessEvent.Updated update = EventJson.read(e.payload(), ReadinessEvent.Updated.class);
           if (roster.facility(update.facilityId()).isEmpty()) {
             continue;
           }
           for (Map.Entry<String, String> ch : update.changes().entrySet()) {
-            write(c, update.facilityId(), ch.getKey(), ch.getValue(), e.actor(), e.at(),
+            ReadinessSql.write(c, update.facilityId(), ch.getKey(), ch.getValue(), e.actor(), e.at(),
                 !written.add(update.facilityId() + "\n" + ch.getKey()));
           }
           replayed++;
@@ -170,11 +153,11 @@ public final class ReadinessService implements Steps {
     Instant now = now();
     Set<String> ids = new TreeSet<>();
     requests.forEach(r -> roster.facility(r.facilityId()).ifPresent(f -> ids.add(f.id())));
-    lockAll(c, ids);
-    Map<String, Map<String, Board.Reported>> boards = values(c, ids);
+    ReadinessSql.lockAll(c, ids);
+    Map<String, Map<String, Board.Reported>> boards = ReadinessSql.values(c, ids);
     Map<String, Map<BedType, List<Instant>>> arrivals = arrivals(c, null);
     List<NewEvent> events = new ArrayList<>();
-    Writes writes = new Writes();
+    ReadinessSql.Writes writes = new ReadinessSql.Writes();
     int[] ends = new int[requests.size()];
     FacilityReadiness[] after = new FacilityReadiness[requests.size()];
     RuntimeException[] refused = new RuntimeException[requests.size()];
@@ -213,9 +196,9 @@ public final class ReadinessService implements Steps {
   public List<NewEvent> apply(Connection c, String facilityId, Map<String, String> changes, String actor, Instant now)
       throws SQLException {
     Facility facility = facility(facilityId);
-    lock(c, facilityId);
-    Map<String, Board.Reported> current = values(c, facilityId);
-    Writes writes = new Writes();
+    ReadinessSql.lock(c, facilityId);
+    Map<String, Board.Reported> current = ReadinessSql.values(c, facilityId);
+    ReadinessSql.Writes writes = new ReadinessSql.Writes();
     List<NewEvent> events = record(c, facility, current, Board.validate(current, changes), actor, now,
         cc -> arrivals(cc, facilityId).getOrDefault(facilityId, Map.of()), writes);
     writes.flush(c);
@@ -236,8 +219,8 @@ public final class ReadinessService implements Steps {
         .noneMatch(Optional::isPresent)) {
       return List.of();
     }
-    lock(c, facilityId);
-    return thresholds(c, facility.get(), values(c, facilityId),
+    ReadinessSql.lock(c, facilityId);
+    return thresholds(c, facility.get(), ReadinessSql.values(c, facilityId),
         arrivals(c, facilityId).getOrDefault(facilityId, Map.of()), now, actor);
   }
 
@@ -246,7 +229,7 @@ public final class ReadinessService implements Steps {
    * returns the update's event and those of the thresholds it makes start to hold.
    */
   private List<NewEvent> record(Connection c, Facility facility, Map<String, Board.Reported> current, Map<String, String> changes,
-                                String actor, Instant now, Db.Work<Map<BedType, List<Instant>>> arrivals, Writes writes)
+                                String actor, Instant now, Db.Work<Map<BedType, List<Instant>>> arrivals, ReadinessSql.Writes writes)
       throws SQLException {
     Map<String, String> changed = new LinkedHashMap<>();
     for (Map.Entry<String, String> ch : changes.entrySet()) {
@@ -299,11 +282,11 @@ public final class ReadinessService implements Steps {
     return db.tx(c -> {
       Instant now = clock.instant();
       List<NewEvent> events = new ArrayList<>();
-      Map<String, Map<String, Board.Reported>> all = values(c, (Collection<String>) null);
+      Map<String, Map<String, Board.Reported>> all = ReadinessSql.values(c, (Collection<String>) null);
       for (Facility f : roster.facilities()) {
         for (Map.Entry<String, Board.Reported> e : all.getOrDefault(f.id(), Map.of()).entrySet()) {
           Board.Reported v = e.getValue();
-          if (Board.overdue(v, config, now) && claimReminder(c, f.id(), e.getKey(), v.setAt(), now)) {
+          if (Board.overdue(v, config, now) && ReadinessSql.claimReminder(c, f.id(), e.getKey(), v.setAt(), now)) {
             String text = "Readiness update due at " + f.name() + ": " + e.getKey() + " was last reported "
                 + java.time.Duration.between(v.setAt(), now).toHours() + " h ago. Reply e.g. BEDS ICU 3.";
             for (Staff s : owners(f, v)) {
@@ -327,25 +310,9 @@ public final class ReadinessService implements Steps {
     return roster.holding(f.id(), config.reporterRoles());
   }
 
-  private static boolean claimReminder(Connection c, String facilityId, String field, Instant setAt, Instant now)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO readiness_reminder (facility_id, field, set_at,"
-        + " reminded_at) SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM readiness_reminder"
-        + " WHERE facility_id = ? AND field = ? AND set_at = ?)")) {
-      ps.setString(1, facilityId);
-      ps.setString(2, field);
-      ps.setObject(3, Db.ts(setAt));
-      ps.setObject(4, Db.ts(now));
-      ps.setString(5, facilityId);
-      ps.setString(6, field);
-      ps.setObject(7, Db.ts(setAt));
-      return ps.executeUpdate() == 1;
-    }
-  }
-
   public FacilityReadiness board(String facilityId) {
     Facility facility = facility(facilityId);
-    return db.tx(c -> Board.of(facility, values(c, facilityId), arrivals(c, facilityId).getOrDefault(facilityId, Map.of()),
+    return db.tx(c -> Board.of(facility, ReadinessSql.values(c, facilityId), arrivals(c, facilityId).getOrDefault(facilityId, Map.of()),
         config, clock.instant()));
   }
 
@@ -353,7 +320,7 @@ public final class ReadinessService implements Steps {
   public List<FacilityReadiness> region() {
     return db.tx(c -> {
       Instant now = clock.instant();
-      Map<String, Map<String, Board.Reported>> values = values(c, (Collection<String>) null);
+      Map<String, Map<String, Board.Reported>> values = ReadinessSql.values(c, (Collection<String>) null);
       Map<String, Map<BedType, List<Instant>>> arrivals = arrivals(c, null);
       List<FacilityReadiness> out = new ArrayList<>();
       for (Facility f : roster.facilities()) {
@@ -370,16 +337,16 @@ public final class ReadinessService implements Steps {
   private List<NewEvent> thresholds(Connection c, Facility facility, Map<String, Board.Reported> current,
                                     Map<BedType, List<Instant>> arrivals, Instant now, String actor) throws SQLException {
     FacilityReadiness board = Board.of(facility, current, arrivals, config, now);
-    Set<String> held = held(c, facility.id());
+    Set<String> held = ReadinessSql.held(c, facility.id());
     List<NewEvent> events = new ArrayList<>();
     for (ReadinessRules.Threshold t : config.thresholds()) {
       boolean holds = t.holds(board);
       if (holds && !held.contains(t.id())) {
-        Db.update(c, "INSERT INTO readiness_threshold (facility_id, rule_id) VALUES (?, ?)", facility.id(), t.id());
+        ReadinessSql.hold(c, facility.id(), t.id());
         events.add(new NewEvent(new ReadinessEvent.ThresholdCrossed(facility.id(), t.id(), t.trigger(),
             t.summary(board)), null, actor));
       } else if (!holds && held.contains(t.id())) {
-        Db.update(c, "DELETE FROM readiness_threshold WHERE facility_id = ? AND rule_id = ?", facility.id(), t.id());
+        ReadinessSql.release(c, facility.id(), t.id());
       }
     }
     return events;
@@ -410,138 +377,6 @@ public final class ReadinessService implements Steps {
   private Facility facility(String facilityId) {
     return roster.facility(facilityId).orElseThrow(() ->
         new Rejection(ErrorCode.NOT_FOUND, "id", "no facility with id '" + facilityId + "'"));
-  }
-
-  private static void lock(Connection c, String facilityId) throws SQLException {
-    lockAll(c, Set.of(facilityId));
-  }
-
-  /**
-   * Locks the facilities' rows for the rest of the transaction, in id order: PostgreSQL locks the
-   * rows of a {@code SELECT ... ORDER BY ... FOR UPDATE} in that order, so two batches that share
-   * facilities wait for each other instead of deadlocking (H2 runs a single node, one batch at a time).
-   */
-  private static void lockAll(Connection c, Set<String> facilityIds) throws SQLException {
-    if (facilityIds.isEmpty()) {
-      return;
-    }
-    int locked = 0;
-    try (PreparedStatement ps = c.prepareStatement("SELECT facility_id FROM readiness_facility"
-        + " WHERE facility_id = ANY(?) ORDER BY facility_id FOR UPDATE")) {
-      ps.setArray(1, c.createArrayOf("VARCHAR", facilityIds.toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          locked++;
-        }
-      }
-    }
-    if (locked != facilityIds.size()) {
-      throw new IllegalStateException("facilities " + facilityIds + " lack readiness rows");
-    }
-  }
-
-  private static Map<String, Board.Reported> values(Connection c, String facilityId) throws SQLException {
-    return values(c, Set.of(facilityId)).getOrDefault(facilityId, new TreeMap<>());
-  }
-
-  /** The stored values of the facilities (null: of every facility), each facility's in a mutable map, even if empty. */
-  private static Map<String, Map<String, Board.Reported>> values(Connection c, Collection<String> facilityIds)
-      throws SQLException {
-    Map<String, Map<String, Board.Reported>> out = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT facility_id, field, field_value, set_by, set_at"
-        + " FROM readiness_value" + (facilityIds == null ? "" : " WHERE facility_id = ANY(?)"))) {
-      if (facilityIds != null) {
-        facilityIds.forEach(id -> out.put(id, new TreeMap<>()));
-        ps.setArray(1, c.createArrayOf("VARCHAR", facilityIds.toArray()));
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.computeIfAbsent(rs.getString(1), f -> new TreeMap<>()).put(rs.getString(2),
-              new Board.Reported(rs.getString(3), rs.getString(4), Db.instant(rs.getObject(5))));
-        }
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Value writes queued in a transaction and sent together (one round trip for many updates on
-   * PostgreSQL). A field written twice keeps its last value, and is inserted or updated according
-   * to whether its row existed before the first write. Flushed before anything reads the values
-   * back from the database, and before the journal append.
-   */
-  private static final class Writes {
-    private record Write(String facilityId, String field, String value, String actor, Instant at, boolean exists) { }
-
-    private final Map<String, Write> queued = new LinkedHashMap<>();
-
-    void put(String facilityId, String field, String value, String actor, Instant at, boolean exists) {
-      Write first = queued.get(facilityId + "\n" + field);
-      queued.put(facilityId + "\n" + field, new Write(facilityId, field, value, actor, at,
-          first == null ? exists : first.exists()));
-    }
-
-    void flush(Connection c) throws SQLException {
-      if (queued.isEmpty()) {
-        return;
-      }
-      try (PreparedStatement update = c.prepareStatement("UPDATE readiness_value SET field_value = ?, set_by = ?,"
-          + " set_at = ? WHERE facility_id = ? AND field = ?");
-           PreparedStatement insert = c.prepareStatement("INSERT INTO readiness_value (facility_id, field, field_value,"
-               + " set_by, set_at) VALUES (?, ?, ?, ?, ?)")) {
-        int updates = 0;
-        int inserts = 0;
-        for (Write w : queued.values()) {
-          if (w.exists()) {
-            bind(update, w.value(), w.actor(), Db.ts(w.at()), w.facilityId(), w.field());
-            updates++;
-          } else {
-            bind(insert, w.facilityId(), w.field(), w.value(), w.actor(), Db.ts(w.at()));
-            inserts++;
-          }
-        }
-        if (updates > 0) {
-          update.executeBatch();
-        }
-        if (inserts > 0) {
-          insert.executeBatch();
-        }
-      }
-      queued.clear();
-    }
-
-    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
-      for (int i = 0; i < args.length; i++) {
-        ps.setObject(i + 1, args[i]);
-      }
-      ps.addBatch();
-    }
-  }
-
-  /** Stores a value; {@code exists}: the facility already has a row for the field. */
-  private static void write(Connection c, String facilityId, String field, String value, String actor, Instant now,
-                            boolean exists) throws SQLException {
-    if (exists) {
-      Db.update(c, "UPDATE readiness_value SET field_value = ?, set_by = ?, set_at = ? WHERE facility_id = ? AND field = ?",
-          value, actor, Db.ts(now), facilityId, field);
-    } else {
-      Db.update(c, "INSERT INTO readiness_value (facility_id, field, field_value, set_by, set_at) VALUES (?, ?, ?, ?, ?)",
-          facilityId, field, value, actor, Db.ts(now));
-    }
-  }
-
-  /** The rules that held at the facility when it was last checked. */
-  private static Set<String> held(Connection c, String facilityId) throws SQLException {
-    Set<String> out = new HashSet<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT rule_id FROM readiness_threshold WHERE facility_id = ?")) {
-      ps.setString(1, facilityId);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
-      }
-    }
-    return out;
   }
 
   /** The clock's time at the precision the database keeps, so that a board built in memory reads back the same. */

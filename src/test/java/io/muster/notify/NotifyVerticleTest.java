@@ -2,12 +2,7 @@ package io.muster.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.muster.app.Features;
 import io.muster.it.TestFeatures;
-import io.muster.playbook.PlaybookLoader;
-import io.muster.playbook.PlaybookRuns;
-import io.muster.roster.RosterLoader;
-import io.muster.roster.domain.Roster;
 import io.muster.store.AsyncDb;
 import io.muster.store.Db;
 import io.vertx.core.Vertx;
@@ -16,8 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,13 +1,11 @@
 package io.muster.readiness;
 
-import io.muster.readiness.domain.ReadinessEvent;
 import io.muster.readiness.domain.ReadinessRules;
 import io.muster.playbook.RollcallArrivals;
 import io.muster.notify.MessageStore;
 import io.muster.incident.IncidentRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.muster.notify.NotificationSql;
 import io.muster.notify.domain.Notification;
 import io.muster.readiness.domain.BedType;
 import io.muster.readiness.domain.FacilityReadiness;

@@ -5,8 +5,6 @@ import io.muster.readiness.domain.ReadinessRules;
 import io.muster.playbook.RollcallArrivals;
 import io.muster.notify.MessageStore;
 import io.muster.incident.IncidentRecords;
-import io.muster.store.Payloads;
-import io.muster.incident.domain.IncidentEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.readiness.domain.BedType;
@@ -17,7 +15,6 @@ import io.muster.store.NewEvent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
