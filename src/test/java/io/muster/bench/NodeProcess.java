@@ -5,12 +5,16 @@ import io.muster.it.Http;
 import io.muster.it.TestDatabase;
 import io.muster.it.TestNodes;
 import io.vertx.core.json.JsonObject;
+import io.muster.store.H2Durability;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryUsage;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -18,12 +22,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,18 +43,70 @@ import java.util.concurrent.TimeUnit;
  * nodes' CPU time and heap. The child builds its nodes exactly as the integration tests do
  * ({@link TestNodes}, a fresh {@link TestDatabase}), prints one line {@code READY <pid> <port>=<token>...}
  * (each node's HTTP port and its test administrator's access token), and stops its nodes (and drops its database) when its standard input says {@code stop} or closes.
+ * When its standard input says {@code stats}, it prints one {@code STATS} line ({@link Stats}).
  */
 public final class NodeProcess implements AutoCloseable {
   private static final String READY = "READY ";
+  private static final String STATS = "STATS ";
 
   private final Process process;
   private final Map<Integer, String> tokens;
   private final Path log;
+  private final BlockingQueue<String> stats;
+  private final PrintWriter commands;
 
-  private NodeProcess(Process process, Map<Integer, String> tokens, Path log) {
+  private NodeProcess(Process process, Map<Integer, String> tokens, Path log, BlockingQueue<String> stats) {
     this.process = process;
     this.tokens = tokens;
     this.log = log;
+    this.stats = stats;
+    this.commands = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * What the child JVM holds, measured inside it: heap used after a full collection (the GC is
+   * forced, so this pauses the nodes briefly), threads, the database's open connections (as the
+   * database counts them, for all nodes) and the outbox backlog (notifications queued or sending).
+   */
+  public record Stats(long heapUsedAfterGc, long heapCommitted, int threads, int dbConnections, int dbBusy,
+                      long outbox) {
+    static Stats parse(String line) {
+      Map<String, Long> v = new LinkedHashMap<>();
+      Arrays.stream(line.trim().split(" ")).map(kv -> kv.split("=", 2))
+          .forEach(kv -> v.put(kv[0], Long.valueOf(kv[1])));
+      return new Stats(v.get("heapUsed"), v.get("heapCommitted"), v.get("threads").intValue(),
+          v.get("dbConnections").intValue(), v.get("dbBusy").intValue(), v.get("outbox"));
+    }
+
+    String format() {
+      return "heapUsed=" + heapUsedAfterGc + " heapCommitted=" + heapCommitted + " threads=" + threads
+          + " dbConnections=" + dbConnections + " dbBusy=" + dbBusy + " outbox=" + outbox;
+    }
+  }
+
+  /** Asks the child for its {@link Stats}; waits for them. */
+  public synchronized Stats stats(Duration timeout) throws InterruptedException {
+    stats.clear();
+    commands.println("stats");
+    String line = stats.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (line == null) {
+      throw new IllegalStateException("no stats from the node process within " + timeout + "; see " + log);
+    }
+    return Stats.parse(line);
+  }
+
+  /** The child JVM's resident set size in bytes, from {@code /proc/<pid>/status} (Linux), or -1. */
+  public long rssBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
   }
 
   /**
@@ -62,11 +126,12 @@ public final class NodeProcess implements AutoCloseable {
     command.add(files.encode());
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     CompletableFuture<Map<Integer, String>> ready = new CompletableFuture<>();
-    Thread drain = new Thread(() -> drain(process, log, ready), "node-process-output");
+    BlockingQueue<String> stats = new LinkedBlockingQueue<>();
+    Thread drain = new Thread(() -> drain(process, log, ready, stats), "node-process-output");
     drain.setDaemon(true);
     drain.start();
     try {
-      return new NodeProcess(process, ready.get(180, TimeUnit.SECONDS), log);
+      return new NodeProcess(process, ready.get(180, TimeUnit.SECONDS), log, stats);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       process.destroyForcibly();
       throw new IllegalStateException("the node process did not start; see " + log, e);
@@ -91,8 +156,9 @@ public final class NodeProcess implements AutoCloseable {
     return log;
   }
 
-  /** Copies the child's output to the log, and hands over the ports of its READY line. */
-  private static void drain(Process process, Path log, CompletableFuture<Map<Integer, String>> ready) {
+  /** Copies the child's output to the log, and hands over the ports of its READY line and its STATS lines. */
+  private static void drain(Process process, Path log, CompletableFuture<Map<Integer, String>> ready,
+                            BlockingQueue<String> stats) {
     try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
          Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
       String line;
@@ -102,6 +168,9 @@ public final class NodeProcess implements AutoCloseable {
           Arrays.stream(line.substring(READY.length()).trim().split(" ")).skip(1).map(node -> node.split("=", 2))
               .forEach(node -> nodes.put(Integer.valueOf(node[0]), node[1]));
           ready.complete(nodes);
+        } else if (line.startsWith(STATS)) {
+          stats.add(line.substring(STATS.length()));
+          continue;
         }
         out.write(line);
         out.write('\n');
@@ -136,8 +205,9 @@ public final class NodeProcess implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    try (PrintWriter stop = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8)) {
-      stop.println("stop");
+    synchronized (this) {
+      commands.println("stop");
+      commands.close();
     }
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -160,8 +230,43 @@ public final class NodeProcess implements AutoCloseable {
       String line;
       do {
         line = in.readLine();
+        if (line != null && "stats".equals(line.trim())) {
+          System.out.println(STATS + measure(db).format());
+          System.out.flush();
+        }
       } while (line != null && !"stop".equals(line.trim()));
     }
     System.exit(0);
+  }
+
+  /** In the child: see {@link Stats}. */
+  private static Stats measure(TestDatabase db) {
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    memory.gc();
+    MemoryUsage heap = memory.getHeapMemoryUsage();
+    int threads = ManagementFactory.getThreadMXBean().getThreadCount();
+    // Sessions other than this one; "busy": not idle (PostgreSQL: active or in a transaction; H2: running a statement).
+    String connections = "postgres".equals(db.kind)
+        ? "SELECT count(*), count(*) FILTER (WHERE state <> 'idle') FROM pg_stat_activity"
+          + " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        : "SELECT count(*), count(*) FILTER (WHERE EXECUTING_STATEMENT IS NOT NULL)"
+          + " FROM INFORMATION_SCHEMA.SESSIONS WHERE SESSION_ID <> SESSION_ID()";
+    try (Connection c = DriverManager.getConnection(H2Durability.url(db.url), db.user, "");
+         Statement s = c.createStatement()) {
+      int open;
+      int busy;
+      try (ResultSet rs = s.executeQuery(connections)) {
+        rs.next();
+        open = rs.getInt(1);
+        busy = rs.getInt(2);
+      }
+      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM notification WHERE status IN ('queued', 'sending')")) {
+        rs.next();
+        return new Stats(heap.getUsed(), heap.getCommitted(), threads, open, busy, rs.getLong(1));
+      }
+    } catch (SQLException e) {
+      System.err.println("stats: the database could not be read: " + e.getMessage());
+      return new Stats(heap.getUsed(), heap.getCommitted(), threads, -1, -1, -1);
+    }
   }
 }
