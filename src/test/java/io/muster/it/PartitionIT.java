@@ -5,6 +5,10 @@ import static io.muster.it.PipelineIT.MCI_PHONES;
 import static io.muster.it.PipelineIT.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import io.muster.app.Muster;
 import io.muster.sim.SimMessage;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -23,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /**
  * A network partition between two clustered nodes on PostgreSQL. Each node reaches the other's
@@ -40,11 +45,15 @@ class PartitionIT {
   private static final Duration SPLIT = Duration.ofSeconds(30);
   private static final Duration WAIT = Duration.ofSeconds(20);
 
+  private static final String WATCH = "io.muster.app.ClusterWatch";
+
   private TestNodes nodes;
   private final List<TcpProxy> proxies = new ArrayList<>();
+  private final Captured logs = new Captured();
 
   @AfterEach
   void tearDown() {
+    ((Logger) LoggerFactory.getLogger(WATCH)).detachAppender(logs);
     if (nodes != null) {
       nodes.close();
     }
@@ -56,6 +65,8 @@ class PartitionIT {
       + " once, a reply and every receipt are recorded, each coordinator sees the other side's events; after the link"
       + " heals the cluster forms again and both nodes serve every incident")
   void partitionAndHeal() {
+    logs.start();
+    ((Logger) LoggerFactory.getLogger(WATCH)).addAppender(logs);
     nodes = TestNodes.on("postgres");
     String name = "muster-partition-" + UUID.randomUUID();
     Wire wireA = wire();
@@ -76,8 +87,12 @@ class PartitionIT {
     try (LiveClient onA = LiveClient.connect(a.httpPort(), null);
          LiveClient onB = LiveClient.connect(b.httpPort(), null)) {
       long started = System.nanoTime();
+      logs.events.clear();
       proxies.forEach(TcpProxy::cut);
       eventually(SPLIT, () -> memberCount(a) == 1 && memberCount(b) == 1);
+      // The operator is told, on each side, that the other is gone.
+      eventually(WAIT, () -> logs.has(Level.WARN, wireA.address() + " left or cannot be reached; members now: 1.")
+          && logs.has(Level.WARN, wireB.address() + " left or cannot be reached; members now: 1."));
       long detected = System.nanoTime();
       assertThat(probeReaches(a, b, probe)).as("a bus message from A reached B across the cut").isFalse();
       assertThat(probeReaches(b, a, probe)).as("a bus message from B reached A across the cut").isFalse();
@@ -123,6 +138,8 @@ class PartitionIT {
         eventually(WAIT, () -> probeReaches(a, b, probe) && probeReaches(b, a, probe));
         duringHeal = trickle.stop();
       }
+      eventually(WAIT, () -> logs.has(Level.INFO, wireA.address() + " joined; members now: 2")
+          && logs.has(Level.INFO, wireB.address() + " joined; members now: 2"));
       long healed = System.nanoTime();
       JsonObject after = trigger(baseB, MCI);
       onA.first(id(after), "incident.triggered", e -> true, WAIT);
@@ -190,6 +207,11 @@ class PartitionIT {
     String member() {
       return "127.0.0.1:" + hazelcastProxy.port();
     }
+
+    /** The node's Hazelcast address as the other nodes (and the logs) know it: the proxy's. */
+    String address() {
+      return "[127.0.0.1]:" + hazelcastProxy.port();
+    }
   }
 
   private Wire wire() {
@@ -249,7 +271,23 @@ class PartitionIT {
     return nodes.simulator.messagesTo(phone).stream().filter(m -> m.body().contains("ALL CLEAR")).count();
   }
 
-  /** Triggers a mass-casualty incident every half second, at each node in turn, until stopped. */
+  private static final class Captured extends AppenderBase<ILoggingEvent> {
+    final List<ILoggingEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    protected void append(ILoggingEvent event) {
+      events.add(event);
+    }
+
+    boolean has(Level level, String text) {
+      return events.stream().anyMatch(e -> e.getLevel() == level && e.getFormattedMessage().contains(text));
+    }
+  }
+
+  /**
+   * Triggers an incident every half second, at each node in turn, until stopped: mass-casualty
+   * incidents and drills (whose escalation timers come due while the cluster heals).
+   */
   private static final class Trickle implements AutoCloseable {
     private final List<JsonObject> triggered = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -260,7 +298,7 @@ class PartitionIT {
       thread = new Thread(() -> {
         for (int i = 0; running; i++) {
           String base = bases.get(i % bases.size());
-          Http.Response r = Http.postJson(base + "/api/v1/incidents", MCI);
+          Http.Response r = Http.postJson(base + "/api/v1/incidents", (i / 2) % 2 == 0 ? MCI : DRILL);
           if (r.status() == 201) {
             triggered.add(r.json());
           } else {
