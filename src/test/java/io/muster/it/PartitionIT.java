@@ -97,6 +97,9 @@ class PartitionIT {
       long detected = System.nanoTime();
       assertThat(probeReaches(a, b, probe)).as("a bus message from A reached B across the cut").isFalse();
       assertThat(probeReaches(b, a, probe)).as("a bus message from B reached A across the cut").isFalse();
+      // Both halves stay ready: a load balancer keeps sending to each, and each can serve.
+      assertThat(Http.get(baseA + "/health/ready").status()).isEqualTo(200);
+      assertThat(Http.get(baseB + "/health/ready").status()).isEqualTo(200);
 
       // Split: each side takes incidents, pages them, and fires its timer.
       JsonObject mciA = trigger(baseA, MCI);
