@@ -35,13 +35,25 @@ final class ClusterWatch implements InitialMembershipListener {
   @Override
   public void memberAdded(MembershipEvent event) {
     check(event.getMember());
+    if (!event.getMember().localMember()) {
+      LOG.info("cluster member {} joined; members now: {}", event.getMember().getAddress(), event.getMembers().size());
+    }
   }
 
+  /**
+   * A member that stopped, or that this node can no longer reach (a network split: each side goes on
+   * as a smaller cluster). Nothing stops for it, since work is claimed in the database; the operator
+   * should know that live updates from the other side now come on the journal poll.
+   */
   @Override
   public void memberRemoved(MembershipEvent event) {
     if (!listed(event.getMember().getAddress())) {
       LOG.warn("the unlisted cluster member at {} has left", event.getMember().getAddress());
+      return;
     }
+    LOG.warn("cluster member {} left or cannot be reached; members now: {}. Paging, timers and"
+        + " receipts go on through the database; the other nodes' live updates reach this node's coordinators on the"
+        + " journal poll until it is back", event.getMember().getAddress(), event.getMembers().size());
   }
 
   private void check(Member member) {

@@ -83,6 +83,7 @@ final class Clustering {
     hazelcast.setProperty("hazelcast.logging.type", "slf4j");
     hazelcast.setProperty("hazelcast.phone.home.enabled", "false");
     hazelcast.setProperty("hazelcast.wait.seconds.before.join", "0");
+    failureDetection(hazelcast, cluster);
     NetworkConfig network = hazelcast.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(false);
     // Listen on cluster.host's address only, never on every interface; a host name (a container's,
@@ -91,8 +92,10 @@ final class Clustering {
     hazelcast.setProperty("hazelcast.socket.bind.any", "false");
     hazelcast.setProperty("hazelcast.local.localAddress", address);
     network.getInterfaces().setEnabled(true).addInterface(address);
-    if (!isAddress(cluster.host())) {
-      network.setPublicAddress(cluster.host() + ":" + cluster.port());
+    // What the other nodes are told: cluster.publicHost:publicPort when set (NAT, a port mapping, a
+    // proxy), else a host name as given, so that they resolve it themselves.
+    if (cluster.advertisesOtherAddress() || !isAddress(cluster.host())) {
+      network.setPublicAddress(hostPort(cluster.publicHost(), cluster.publicPort()));
     }
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
@@ -103,16 +106,37 @@ final class Clustering {
   }
 
   static EventBusOptions eventBus(MusterConfig.Cluster cluster) {
-    return new EventBusOptions()
+    EventBusOptions options = new EventBusOptions();
+    if (cluster.eventBusPublicPort() > 0) {
+      options.setClusterPublicPort(cluster.eventBusPublicPort());
+    }
+    return options
         .setHost(bindAddress("cluster.eventBusHost", cluster.eventBusHost()).getHostAddress())
         .setPort(cluster.eventBusPort())
-        .setClusterPublicHost(cluster.eventBusHost())
+        .setClusterPublicHost(cluster.eventBusPublicHost())
         .setSsl(true)
         .setEnabledSecureTransportProtocols(Set.of("TLSv1.3"))
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cluster.tlsCert()).setKeyPath(cluster.tlsKey()))
         .setTrustOptions(new PemTrustOptions().addCertPath(cluster.tlsCa()))
         .setTrustAll(false)
         .setClientAuth(ClientAuth.REQUIRED);
+  }
+
+  /**
+   * How soon a silent member is dropped, and how often the halves of a split cluster look for each
+   * other to merge (Hazelcast's defaults otherwise: 60 s, first after 300 s then every 120 s). The
+   * heartbeat goes at least four times within the timeout.
+   */
+  private static void failureDetection(Config hazelcast, MusterConfig.Cluster cluster) {
+    int timeout = cluster.heartbeatTimeoutSeconds();
+    hazelcast.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(timeout));
+    hazelcast.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(Math.max(1, Math.min(5, timeout / 4))));
+    hazelcast.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(cluster.mergeAfterSeconds()));
+    hazelcast.setProperty("hazelcast.merge.next.run.delay.seconds", Integer.toString(cluster.mergeAfterSeconds()));
+  }
+
+  private static String hostPort(String host, int port) {
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 
   /** The address of this machine that {@code host} (a name or an address) stands for. */

@@ -91,9 +91,24 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
    * (default: {@code host}, 5702). Both ports are for the other nodes only. The event bus runs TLS
    * both ways with {@code tlsCert}/{@code tlsKey} (this node's) and {@code tlsCa} (the cluster's CA):
    * PEM files that {@code muster cluster-certs} makes.
+   *
+   * <p>{@code publicHost}:{@code publicPort} and {@code eventBusPublicHost}:{@code eventBusPublicPort}:
+   * the addresses this node tells the others to reach its Hazelcast and its event bus at, when that is
+   * not where they listen (behind NAT or a port mapping, or a proxy). Unset, the others are told the
+   * listening host ({@code host}, {@code eventBusHost}) and port. {@code heartbeatTimeoutSeconds}: how
+   * long a member may stay silent before the others drop it (Hazelcast's 60 by default);
+   * {@code mergeAfterSeconds}: how often each half of a split cluster looks for the other to merge
+   * with (120).
    */
   public record Cluster(boolean enabled, String name, String host, int port, List<String> members,
-                        String eventBusHost, int eventBusPort, String tlsCert, String tlsKey, String tlsCa) { }
+                        String eventBusHost, int eventBusPort, String tlsCert, String tlsKey, String tlsCa,
+                        String publicHost, int publicPort, String eventBusPublicHost, int eventBusPublicPort,
+                        int heartbeatTimeoutSeconds, int mergeAfterSeconds) {
+    /** Whether the others are told an address other than where Hazelcast listens. */
+    public boolean advertisesOtherAddress() {
+      return !publicHost.equals(host) || publicPort != port;
+    }
+  }
 
   public record Files(String roster, String playbooks, String readiness) { }
 
@@ -137,6 +152,12 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
       Map.entry("MUSTER_CLUSTER_MEMBERS", "cluster.members"),
       Map.entry("MUSTER_EVENTBUS_HOST", "cluster.eventBusHost"),
       Map.entry("MUSTER_EVENTBUS_PORT", "cluster.eventBusPort"),
+      Map.entry("MUSTER_CLUSTER_PUBLIC_HOST", "cluster.publicHost"),
+      Map.entry("MUSTER_CLUSTER_PUBLIC_PORT", "cluster.publicPort"),
+      Map.entry("MUSTER_EVENTBUS_PUBLIC_HOST", "cluster.eventBusPublicHost"),
+      Map.entry("MUSTER_EVENTBUS_PUBLIC_PORT", "cluster.eventBusPublicPort"),
+      Map.entry("MUSTER_CLUSTER_HEARTBEAT_TIMEOUT_SECONDS", "cluster.heartbeatTimeoutSeconds"),
+      Map.entry("MUSTER_CLUSTER_MERGE_AFTER_SECONDS", "cluster.mergeAfterSeconds"),
       Map.entry("MUSTER_CLUSTER_TLS_CERT", "cluster.tlsCert"),
       Map.entry("MUSTER_CLUSTER_TLS_KEY", "cluster.tlsKey"),
       Map.entry("MUSTER_CLUSTER_TLS_CA", "cluster.tlsCa"),
@@ -181,7 +202,8 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
             .put("simulatorPort", 8090).put("undeliveredRetrySeconds", 120).put("breakerOpenSeconds", 5)
             .put("reconcileAfterSeconds", 120))
         .put("cluster", new JsonObject().put("enabled", false).put("name", "muster").put("host", "127.0.0.1")
-            .put("port", 5701).put("members", new JsonArray().add("127.0.0.1:5701")).put("eventBusPort", 5702))
+            .put("port", 5701).put("members", new JsonArray().add("127.0.0.1:5701")).put("eventBusPort", 5702)
+            .put("heartbeatTimeoutSeconds", 60).put("mergeAfterSeconds", 120))
         .put("files", new JsonObject().put("roster", "config/roster.yaml").put("playbooks", "playbooks")
             .put("readiness", "config/readiness.yaml"))
         .put("dispatch", new JsonObject().put("pollMs", 1000).put("leaseSeconds", 30).put("sendThreads", 8))
@@ -230,7 +252,6 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
     JsonObject http = j.getJsonObject("http");
     JsonObject db = j.getJsonObject("db");
     JsonObject sms = j.getJsonObject("sms");
-    JsonObject cluster = j.getJsonObject("cluster");
     JsonObject files = j.getJsonObject("files");
     JsonObject dispatch = j.getJsonObject("dispatch");
     JsonObject security = j.getJsonObject("security");
@@ -251,11 +272,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
             integer(j, "sms.simulatorPort"), messagesPerSecond(sms, twilioAccount),
             integer(j, "sms.undeliveredRetrySeconds"), integer(j, "sms.breakerOpenSeconds"),
             positive(j, "sms.reconcileAfterSeconds")),
-        new Cluster(bool(cluster.getValue("enabled")), cluster.getString("name"), cluster.getString("host"),
-            integer(j, "cluster.port"), members(cluster.getValue("members")),
-            present(cluster.getString("eventBusHost")) ? cluster.getString("eventBusHost") : cluster.getString("host"),
-            integer(j, "cluster.eventBusPort"),
-            cluster.getString("tlsCert"), cluster.getString("tlsKey"), cluster.getString("tlsCa")),
+        cluster(j),
         new Files(files.getString("roster"), files.getString("playbooks"), files.getString("readiness")),
         new Dispatch(integer(j, "dispatch.pollMs"), integer(j, "dispatch.leaseSeconds"), integer(j, "dispatch.sendThreads")),
         new Security(security.getString("jwtSecret"), security.getString("jwtSecretFile"), security.getString("issuer"),
@@ -267,6 +284,58 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
         new Limits(number(j, "limits.anonymousPerSecond"), positive(j, "limits.anonymousBurst"),
             positive(j, "limits.liveConnectionsPerUser"), positive(j, "limits.liveConnectionsPerAddress"),
             positive(j, "limits.refusalWindowSeconds")));
+  }
+
+  private static Cluster cluster(JsonObject j) {
+    JsonObject cluster = j.getJsonObject("cluster");
+    String host = cluster.getString("host");
+    int port = integer(j, "cluster.port");
+    String eventBusHost = present(cluster.getString("eventBusHost")) ? cluster.getString("eventBusHost") : host;
+    return new Cluster(bool(cluster.getValue("enabled")), cluster.getString("name"), host, port,
+        members(cluster.getValue("members")), eventBusHost, integer(j, "cluster.eventBusPort"),
+        cluster.getString("tlsCert"), cluster.getString("tlsKey"), cluster.getString("tlsCa"),
+        publicHost(cluster, "publicHost", host), publicPort(j, "cluster.publicPort", port),
+        publicHost(cluster, "eventBusPublicHost", eventBusHost), publicPort(j, "cluster.eventBusPublicPort", -1),
+        positive(j, "cluster.heartbeatTimeoutSeconds"), positive(j, "cluster.mergeAfterSeconds"));
+  }
+
+  /**
+   * An address the other nodes are told to reach this one at: a name or an address (IPv6 without
+   * brackets), never every interface, and without a port (that has a key of its own).
+   */
+  private static String publicHost(JsonObject cluster, String key, String fallback) {
+    Object v = cluster.getValue(key);
+    if (v == null || String.valueOf(v).isBlank()) {
+      return fallback;
+    }
+    String host = String.valueOf(v).strip();
+    String path = "cluster." + key;
+    if (host.contains("/") || host.contains(" ") || host.startsWith("[")) {
+      throw new IllegalArgumentException("configuration: " + path + " must be a host name or an IP address (no scheme,"
+          + " path or brackets), got '" + host + "'");
+    }
+    if (host.indexOf(':') > 0 && host.indexOf(':') == host.lastIndexOf(':')) {
+      throw new IllegalArgumentException("configuration: " + path + " must be a host without a port, got '" + host
+          + "': put the port in " + path.replace("Host", "Port"));
+    }
+    if (host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0")) {
+      throw new IllegalArgumentException("configuration: " + path + " is " + host + ", which no other node can connect"
+          + " to: set it to the address (or name) by which the other nodes reach this one");
+    }
+    return host;
+  }
+
+  /** A port the other nodes are told; unset: {@code fallback} (-1: the port the node listens on). */
+  private static int publicPort(JsonObject root, String path, int fallback) {
+    Object v = root.getJsonObject("cluster").getValue(path.substring("cluster.".length()));
+    if (v == null || String.valueOf(v).isBlank()) {
+      return fallback;
+    }
+    int port = integer(root, path);
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("configuration: " + path + " must be a port from 1 to 65535, got " + port);
+    }
+    return port;
   }
 
   private static void set(JsonObject json, String path, Object value) {

@@ -17,6 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Cluster mode's wire settings: what is required, where it listens, and who counts as a listed member. */
 class ClusterWireConfigTest {
@@ -109,6 +111,72 @@ class ClusterWireConfigTest {
     assertThat(((PemTrustOptions) bus.getTrustOptions()).getCertPaths()).containsExactly(c.tlsCa());
     assertThat(bus.getHost()).isEqualTo("127.0.0.1");
     assertThat(bus.getPort()).isEqualTo(5802);
+  }
+
+  @Test
+  @DisplayName("the addresses the other nodes are told default to where Hazelcast and the event bus listen; behind NAT"
+      + " or a proxy they come from cluster.publicHost/publicPort and cluster.eventBusPublicHost/eventBusPublicPort")
+  void publicAddresses() {
+    MusterConfig.Cluster defaults = config(cluster("n1")).cluster();
+    assertThat(defaults.publicHost()).isEqualTo("127.0.0.1");
+    assertThat(defaults.publicPort()).isEqualTo(5801);
+    assertThat(defaults.eventBusPublicHost()).isEqualTo("127.0.0.1");
+    assertThat(defaults.eventBusPublicPort()).isEqualTo(-1);
+    assertThat(Clustering.hazelcast(defaults).getNetworkConfig().getPublicAddress()).isNull();
+    assertThat(Clustering.eventBus(defaults).getClusterPublicPort()).isEqualTo(-1);
+
+    MusterConfig.Cluster c = MusterConfig.from(MusterConfig.defaults(), Map.of("MUSTER_CLUSTER_PUBLIC_HOST",
+        "203.0.113.7", "MUSTER_CLUSTER_PUBLIC_PORT", "15701", "MUSTER_EVENTBUS_PUBLIC_HOST", "nat.example.org",
+        "MUSTER_EVENTBUS_PUBLIC_PORT", "15702"), new JsonObject()).cluster();
+    assertThat(List.of(c.publicHost(), c.eventBusPublicHost())).containsExactly("203.0.113.7", "nat.example.org");
+    assertThat(List.of(c.publicPort(), c.eventBusPublicPort())).containsExactly(15701, 15702);
+
+    MusterConfig.Cluster proxied = config(cluster("n1").put("publicPort", 15801).put("eventBusPublicPort", 15802)).cluster();
+    assertThat(Clustering.hazelcast(proxied).getNetworkConfig().getPublicAddress()).isEqualTo("127.0.0.1:15801");
+    assertThat(Clustering.hazelcast(proxied).getNetworkConfig().getInterfaces().getInterfaces())
+        .containsExactly("127.0.0.1");
+    EventBusOptions bus = Clustering.eventBus(proxied);
+    assertThat(bus.getClusterPublicHost()).isEqualTo("127.0.0.1");
+    assertThat(bus.getClusterPublicPort()).isEqualTo(15802);
+    assertThat(bus.getPort()).isEqualTo(0);
+
+    MusterConfig.Cluster v6 = config(cluster("n1").put("publicHost", "2001:db8::7")).cluster();
+    assertThat(Clustering.hazelcast(v6).getNetworkConfig().getPublicAddress()).isEqualTo("[2001:db8::7]:5801");
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(delimiter = '|', value = {
+      "publicPort|0|cluster.publicPort must be a port from 1 to 65535, got 0",
+      "eventBusPublicPort|70000|cluster.eventBusPublicPort must be a port from 1 to 65535, got 70000",
+      "publicPort|57o1|cluster.publicPort must be a whole number, got '57o1'",
+      "publicHost|0.0.0.0|cluster.publicHost is 0.0.0.0, which no other node can connect to",
+      "eventBusPublicHost|::|cluster.eventBusPublicHost is ::, which no other node can connect to",
+      "publicHost|nat.example.org:5701|put the port in cluster.publicPort",
+      "eventBusPublicHost|tls://10.0.0.5|cluster.eventBusPublicHost must be a host name or an IP address",
+      "heartbeatTimeoutSeconds|0|cluster.heartbeatTimeoutSeconds must be 1 or more, got 0",
+      "mergeAfterSeconds|soon|cluster.mergeAfterSeconds must be a whole number, got 'soon'"})
+  @DisplayName("a bad public address, port or failure-detection time is refused at start with the key and what is wrong")
+  void badPublicAddressRefused(String key, String value, String message) {
+    assertThatThrownBy(() -> config(cluster("n1").put(key, value)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+  }
+
+  @Test
+  @DisplayName("how soon a silent member is dropped and how often split halves look to merge are Hazelcast's properties,"
+      + " with a heartbeat at least four times within the timeout")
+  void failureDetection() {
+    Config defaults = Clustering.hazelcast(config(cluster("n1")).cluster());
+    assertThat(defaults.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("60");
+    assertThat(defaults.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("5");
+    assertThat(defaults.getProperty("hazelcast.merge.next.run.delay.seconds")).isEqualTo("120");
+
+    Config quick = Clustering.hazelcast(MusterConfig.from(MusterConfig.defaults(), Map.of(
+        "MUSTER_CLUSTER_HEARTBEAT_TIMEOUT_SECONDS", "6", "MUSTER_CLUSTER_MERGE_AFTER_SECONDS", "5"), new JsonObject())
+        .cluster());
+    assertThat(quick.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("6");
+    assertThat(quick.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
+    assertThat(quick.getProperty("hazelcast.merge.first.run.delay.seconds")).isEqualTo("5");
+    assertThat(quick.getProperty("hazelcast.merge.next.run.delay.seconds")).isEqualTo("5");
   }
 
   @Test
