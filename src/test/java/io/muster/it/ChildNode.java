@@ -133,6 +133,24 @@ final class ChildNode implements AutoCloseable {
     return log;
   }
 
+  /**
+   * Whether none of the node's SMS senders is busy or has a send queued (its Prometheus metrics for
+   * the {@code muster-sms} worker pool): with every page final, a sign that nothing more is coming.
+   */
+  boolean noSendInFlight() {
+    String metrics = Http.get(base() + "/metrics").body();
+    return smsPoolGauge(metrics, "vertx_pool_in_use") == 0 && smsPoolGauge(metrics, "vertx_pool_queue_pending") == 0;
+  }
+
+  private static double smsPoolGauge(String metrics, String name) {
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("(?m)^" + name + "\\{[^}]*pool_name=\"muster-sms\"[^}]*\\} ([0-9.eE+-]+)$").matcher(metrics);
+    if (!m.find()) {
+      throw new AssertionError(name + " for the muster-sms pool is not in the node's metrics");
+    }
+    return Double.parseDouble(m.group(1));
+  }
+
   /** {@code kill -9}: the JVM gets no chance to close anything. */
   void kill() {
     process.destroyForcibly();
