@@ -362,7 +362,7 @@ class FaultClusterIT {
     env.put("MUSTER_SMS_MPS", "50");
     env.put("MUSTER_RECONCILE_AFTER_SECONDS", "3");
     ChildNode node = ChildNode.launch(ChildNode.clusterEnv(env, clusterName, clusterPort, List.copyOf(members), nodeId),
-        "fault-" + nodeId);
+        nodeId);
     nodeIds.put(node, nodeId);
     return node;
   }
