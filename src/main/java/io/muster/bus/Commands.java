@@ -3,6 +3,7 @@ package io.muster.bus;
 import io.muster.common.ErrorCode;
 import io.muster.common.InvalidInput;
 import io.muster.common.Rejection;
+import io.muster.store.StoreException;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
@@ -61,6 +62,11 @@ public final class Commands {
     }
     if (t instanceof Rejection e) {
       return error(e.code(), e.getMessage(), e.field());
+    }
+    if (t instanceof StoreException e && e.unavailable()) {
+      // Nothing is wrong with the request: the database is down or out of reach for now.
+      LOG.warn("request failed, the database is unavailable: {}", e.getMessage());
+      return error(ErrorCode.UNAVAILABLE, "the database is not available; try again", null);
     }
     if (t instanceof DecodeException) {
       return error(ErrorCode.INVALID_REQUEST, "the body is not valid JSON", "body");

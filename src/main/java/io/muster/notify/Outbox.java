@@ -28,6 +28,8 @@ import java.util.Optional;
 public final class Outbox {
   private static final String DUE = "((status = 'queued' AND next_attempt_at <= ?)"
       + " OR (status = 'sending' AND lease_until < ?))";
+  /** The row is still held by this claim: this node's lease, from this take ({@code attempts}). */
+  private static final String OURS = "status = 'sending' AND lease_owner = ? AND attempts = ?";
 
   private final Db db;
   private final Clock clock;
@@ -114,16 +116,20 @@ public final class Outbox {
   }
 
   /**
-   * Renews this node's lease on a row just before its send; false if the lease was lost (this
-   * node was too slow and another took the row over), in which case this node must not send it.
+   * Renews this claim's lease on a row just before its send; false if the claim was lost, in which
+   * case it must not be sent from here. A claim is this node's <em>and</em> this take of the row:
+   * {@code attempts}, which every take increments, is its token. Comparing the owner alone is not
+   * enough: a sender that stood still past its lease (a paused process, a long stall) would find
+   * the row taken again by its own node, which may already have sent it, and send it a second time.
    */
   public boolean stillOurs(Notification n) {
     return db.tx(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE notification SET lease_until = ? WHERE id = ?"
-          + " AND status = 'sending' AND lease_owner = ?")) {
+          + " AND " + OURS)) {
         ps.setObject(1, Db.ts(clock.instant().plus(lease)));
         ps.setString(2, n.id());
         ps.setString(3, node);
+        ps.setInt(4, n.attempts());
         return ps.executeUpdate() == 1;
       }
     });
@@ -173,14 +179,18 @@ public final class Outbox {
   public void retryLater(Notification n, Duration delay, boolean uncertain, Integer errorCode) {
     db.tx(c -> {
       Instant at = clock.instant().plus(delay);
+      // Only this claim's own row: a claim that outlived its lease must not requeue (and mark as
+      // surely refused) a row that another claim has taken and may be sending.
       String sql = uncertain
-          ? "UPDATE notification SET lease_until = ?, error_code = ? WHERE id = ? AND status = 'sending'"
+          ? "UPDATE notification SET lease_until = ?, error_code = ? WHERE id = ? AND " + OURS
           : "UPDATE notification SET status = 'queued', next_attempt_at = ?, error_code = ?, lease_owner = NULL,"
-            + " lease_until = NULL, attempt_refused = TRUE WHERE id = ? AND status = 'sending'";
+            + " lease_until = NULL, attempt_refused = TRUE WHERE id = ? AND " + OURS;
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setObject(1, Db.ts(at));
         ps.setObject(2, errorCode, Types.INTEGER);
         ps.setString(3, n.id());
+        ps.setString(4, node);
+        ps.setInt(5, n.attempts());
         return ps.executeUpdate();
       }
     });

@@ -44,6 +44,12 @@ public final class AuditTrail {
   private final Checkpoints checkpoints;
   private final ConcurrentLinkedQueue<Audit.Entry> pending = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean checkpointing = new AtomicBoolean();
+  /**
+   * Checkpoints are taken one at a time under this lock, not the trail's own monitor: a checkpoint
+   * waits on the database (up to the pool's timeout when it is down), and {@link #flush}, which
+   * takes the monitor, runs on the event loop.
+   */
+  private final Object checkpointLock = new Object();
   /** The write under way (or done), and the one queued after it that has not taken its entries yet. */
   private Future<Void> running = Future.succeededFuture();
   private Future<Void> queued;
@@ -190,7 +196,13 @@ public final class AuditTrail {
    * Blocking: signs the head, appends it to the file and logs it; unless {@code always}, only when
    * the log moved since this node's last one. A head that no longer extends that one is an alarm.
    */
-  synchronized Checkpoint checkpoint(boolean always) {
+  Checkpoint checkpoint(boolean always) {
+    synchronized (checkpointLock) {
+      return checkpointHeld(always);
+    }
+  }
+
+  private Checkpoint checkpointHeld(boolean always) {
     Audit.Head head = db.db().tx(c -> Audit.head(c, false));
     Checkpoint last = latest;
     if (!always && last != null && last.seq() == head.seq() && last.hash().equals(head.hash())) {

@@ -28,6 +28,9 @@ public final class Db implements AutoCloseable {
     T run(Connection connection) throws SQLException;
   }
 
+  /** PostgreSQL: how long a session may sit idle inside a transaction before the server ends it. */
+  static final int IDLE_IN_TRANSACTION_MS = 5_000;
+
   private final HikariDataSource dataSource;
   private final boolean postgres;
 
@@ -62,8 +65,15 @@ public final class Db implements AutoCloseable {
     config.setAutoCommit(false);
     config.setPoolName("muster-db");
     config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-    HikariDataSource dataSource = new HikariDataSource(config);
     boolean postgres = url.startsWith("jdbc:postgresql:");
+    if (postgres) {
+      // A transaction whose node stopped in the middle of it (paused, cut off, stuck) must not hold
+      // its row locks for as long as it stands still: the journal head and the SMS pacer are rows
+      // every node locks, so one frozen node would stall the whole cluster. PostgreSQL ends such a
+      // session after this long idle inside its transaction; its work rolls back, the others go on.
+      config.addDataSourceProperty("options", "-c idle_in_transaction_session_timeout=" + IDLE_IN_TRANSACTION_MS);
+    }
+    HikariDataSource dataSource = new HikariDataSource(config);
     try {
       FluentConfiguration flyway = Flyway.configure().locations("classpath:db/migration");
       if (ownerUser != null && !ownerUser.isBlank() && !ownerUser.equals(user)) {

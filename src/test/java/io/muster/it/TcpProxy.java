@@ -7,14 +7,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP proxy on a loopback port that a test controls: it forwards each connection to the target
- * until {@link #cut} closes every open connection and refuses new ones (each is accepted and closed
- * at once, so the port stays the proxy's), and {@link #restore} lets connections through again.
- * Plain blocking sockets, two threads per connection; no dependencies.
+ * A TCP proxy the test controls, between nodes and a server they depend on (PostgreSQL, say):
+ * {@link #cut} closes every open connection at once and refuses new ones, as a network failure or a
+ * restarting database does; {@link #restore} lets connections through again. Listens on a free
+ * loopback port ({@link #port}); plain sockets, two threads per connection.
  */
 public final class TcpProxy implements AutoCloseable {
   private final String targetHost;
@@ -24,47 +25,56 @@ public final class TcpProxy implements AutoCloseable {
   private volatile boolean cut;
   private volatile boolean closed;
 
-  private TcpProxy(String targetHost, int targetPort, ServerSocket server) {
+  private TcpProxy(String targetHost, int targetPort) throws IOException {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
-    this.server = server;
+    this.server = new ServerSocket();
+    server.setReuseAddress(true);
+    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
   }
 
-  /** A proxy on a free loopback port that forwards to {@code targetHost}:{@code targetPort}. */
+  /** A proxy on a free loopback port to {@code targetHost}:{@code targetPort}, accepting at once. */
   public static TcpProxy start(String targetHost, int targetPort) {
     try {
-      ServerSocket server = new ServerSocket();
-      server.setReuseAddress(true);
-      server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
-      TcpProxy proxy = new TcpProxy(targetHost, targetPort, server);
-      thread("tcp-proxy-accept-" + server.getLocalPort(), proxy::acceptLoop).start();
+      TcpProxy proxy = new TcpProxy(targetHost, targetPort);
+      Thread acceptor = new Thread(proxy::acceptLoop, "tcp-proxy-accept-" + proxy.port());
+      acceptor.setDaemon(true);
+      acceptor.start();
       return proxy;
     } catch (IOException e) {
-      throw new IllegalStateException("the proxy cannot listen: " + e.getMessage(), e);
+      throw new IllegalStateException("cannot start a TCP proxy: " + e.getMessage(), e);
     }
   }
 
-  /** The loopback port the proxy listens on. */
   public int port() {
     return server.getLocalPort();
   }
 
-  /** Closes every open connection and refuses new ones until {@link #restore}. */
+  /** Closes every open connection (both sides) and refuses new ones until {@link #restore}. */
   public void cut() {
     cut = true;
     closeAll();
   }
 
-  /** Lets new connections through again. */
+  /** New connections go through again. */
   public void restore() {
     cut = false;
+  }
+
+  /** How many connections (client side and server side each count) are open now. */
+  public int openSockets() {
+    return open.size();
   }
 
   @Override
   public void close() {
     closed = true;
     cut = true;
-    quietly(server);
+    try {
+      server.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
     closeAll();
   }
 
@@ -80,74 +90,76 @@ public final class TcpProxy implements AutoCloseable {
         continue;
       }
       if (cut) {
-        quietly(client);
-      } else {
-        thread("tcp-proxy-connect-" + port(), () -> connect(client)).start();
+        // Refused: closed at once, reset rather than a graceful end, like a port nobody listens on.
+        reset(client);
+        continue;
       }
+      connect(client);
     }
   }
 
   private void connect(Socket client) {
     Socket upstream = new Socket();
     try {
-      client.setTcpNoDelay(true);
-      upstream.setTcpNoDelay(true);
-      upstream.connect(new InetSocketAddress(targetHost, targetPort), 5000);
+      upstream.connect(new InetSocketAddress(targetHost, targetPort), 5_000);
     } catch (IOException e) {
-      quietly(client);
-      quietly(upstream);
+      reset(client);
+      quietClose(upstream);
       return;
     }
     open.add(client);
     open.add(upstream);
-    if (cut) {   // cut while this one was connecting: it must not outlive the cut
-      closePair(client, upstream);
+    if (cut) {  // cut while connecting: this pair must not survive it
+      quietClose(client);
+      quietClose(upstream);
       return;
     }
-    thread("tcp-proxy-up-" + port(), () -> pump(client, upstream)).start();
-    thread("tcp-proxy-down-" + port(), () -> pump(upstream, client)).start();
+    pump(client, upstream, "up");
+    pump(upstream, client, "down");
   }
 
-  private void pump(Socket from, Socket to) {
-    byte[] buffer = new byte[16384];
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-      int n;
-      while ((n = in.read(buffer)) != -1) {
-        out.write(buffer, 0, n);
-        out.flush();
+  private void pump(Socket from, Socket to, String direction) {
+    Thread t = new Thread(() -> {
+      byte[] buffer = new byte[16 * 1024];
+      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+          out.write(buffer, 0, n);
+          out.flush();
+        }
+      } catch (IOException ignored) {
+        // one side went away: the pair ends
+      } finally {
+        quietClose(from);
+        quietClose(to);
       }
-    } catch (IOException e) {
-      // one side closed or the proxy cut it: the pair goes down together
-    } finally {
-      closePair(from, to);
-    }
-  }
-
-  private void closePair(Socket a, Socket b) {
-    quietly(a);
-    quietly(b);
-    open.remove(a);
-    open.remove(b);
+    }, "tcp-proxy-" + direction + "-" + port());
+    t.setDaemon(true);
+    t.start();
   }
 
   private void closeAll() {
     for (Socket s : Set.copyOf(open)) {
-      quietly(s);
-      open.remove(s);
+      reset(s);
     }
   }
 
-  private static void quietly(AutoCloseable c) {
+  /** Closes with a reset (SO_LINGER 0), so the peer learns at once that the connection is gone. */
+  private void reset(Socket s) {
     try {
-      c.close();
-    } catch (Exception ignored) {
-      // closing is best effort
+      s.setSoLinger(true, 0);
+    } catch (SocketException ignored) {
+      // already closed
     }
+    quietClose(s);
   }
 
-  private static Thread thread(String name, Runnable body) {
-    Thread t = new Thread(body, name);
-    t.setDaemon(true);
-    return t;
+  private void quietClose(Socket s) {
+    open.remove(s);
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // already closed
+    }
   }
 }
