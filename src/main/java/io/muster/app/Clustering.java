@@ -84,14 +84,15 @@ final class Clustering {
     hazelcast.setProperty("hazelcast.phone.home.enabled", "false");
     hazelcast.setProperty("hazelcast.wait.seconds.before.join", "0");
     NetworkConfig network = hazelcast.getNetworkConfig();
-    network.setPort(cluster.port()).setPortAutoIncrement(false);
+    network.setPort(cluster.port()).setPortCount(cluster.portCount()).setPortAutoIncrement(cluster.portCount() > 1);
     // Listen on cluster.host's address only, never on every interface; a host name (a container's,
     // say) is what the other nodes are told, its address is what Hazelcast binds to.
     String address = bindAddress("cluster.host", cluster.host()).getHostAddress();
     hazelcast.setProperty("hazelcast.socket.bind.any", "false");
     hazelcast.setProperty("hazelcast.local.localAddress", address);
     network.getInterfaces().setEnabled(true).addInterface(address);
-    if (!isAddress(cluster.host())) {
+    // With a port range the port is not known in advance: Hazelcast announces the address it bound.
+    if (!isAddress(cluster.host()) && cluster.portCount() == 1) {
       network.setPublicAddress(cluster.host() + ":" + cluster.port());
     }
     JoinConfig join = network.getJoin();
