@@ -115,7 +115,7 @@ class TimerFailoverIT {
     ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
         "-Dhazelcast.logging.type=slf4j", "-cp", classpath, "io.muster.app.Main", "-conf", CONF.toString());
     // Not config/muster.yaml, whose public base URL is port 8080's: node A derives its own from its port.
-    Files.writeString(CONF, "# TimerFailoverIT: node A is configured by its environment alone\n");
+    Files.writeString(CONF, "# TimerFailoverIT: node A is configured by its environment\nhttp:\n  host: 127.0.0.1\n");
     Map<String, String> env = pb.environment();
     env.put("MUSTER_NODE_ID", "node-a");
     env.put("MUSTER_HTTP_HOST", "127.0.0.1");

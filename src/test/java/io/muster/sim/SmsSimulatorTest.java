@@ -1,5 +1,6 @@
 package io.muster.sim;
 
+import static io.muster.sim.SimulatorFaultsTest.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -26,8 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -441,15 +440,5 @@ class SmsSimulatorTest {
       form.add(namesAndValues[i], namesAndValues[i + 1]);
     }
     return form;
-  }
-
-  private static boolean eventually(BooleanSupplier condition) throws InterruptedException {
-    try {
-      Awaitility.await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
-          .until(condition::getAsBoolean);
-      return true;
-    } catch (ConditionTimeoutException e) {
-      return false;
-    }
   }
 }
