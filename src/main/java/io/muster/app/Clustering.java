@@ -85,7 +85,7 @@ final class Clustering {
     hazelcast.setProperty("hazelcast.wait.seconds.before.join", "0");
     failureDetection(hazelcast, cluster);
     NetworkConfig network = hazelcast.getNetworkConfig();
-    network.setPort(cluster.port()).setPortAutoIncrement(false);
+    network.setPort(cluster.port()).setPortCount(cluster.portCount()).setPortAutoIncrement(cluster.portCount() > 1);
     // Listen on cluster.host's address only, never on every interface; a host name (a container's,
     // say) is what the other nodes are told, its address is what Hazelcast binds to.
     String address = bindAddress("cluster.host", cluster.host()).getHostAddress();
@@ -93,8 +93,9 @@ final class Clustering {
     hazelcast.setProperty("hazelcast.local.localAddress", address);
     network.getInterfaces().setEnabled(true).addInterface(address);
     // What the other nodes are told: cluster.publicHost:publicPort when set (NAT, a port mapping, a
-    // proxy), else a host name as given, so that they resolve it themselves.
-    if (cluster.advertisesOtherAddress() || !isAddress(cluster.host())) {
+    // proxy), else a host name as given, so that they resolve it themselves. With a port range and
+    // no public address the port is not known in advance: Hazelcast announces the address it bound.
+    if (cluster.advertisesOtherAddress() || (!isAddress(cluster.host()) && cluster.portCount() == 1)) {
       network.setPublicAddress(hostPort(cluster.publicHost(), cluster.publicPort()));
     }
     JoinConfig join = network.getJoin();

@@ -54,7 +54,10 @@ import java.util.Map;
 public final class HttpVerticle extends VerticleBase {
   private static final long COMMAND_TIMEOUT_MS = 15_000;
 
-  private final MusterConfig config;
+  /** As given, then as bound: the port it listens on and the public base URL (derived when unset). */
+  private volatile MusterConfig config;
+  /** The webhooks' signature check, made once the public base URL is known (at the latest when listening). */
+  private volatile TwilioWebhookAuth twilio;
   private final OpenAPIContract contract;
   private final LiveHub hub;
   private final Roster roster;
@@ -112,6 +115,11 @@ public final class HttpVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /** The configuration with the bound port and the public base URL, once {@link #start} has completed. */
+  public MusterConfig boundConfig() {
+    return config;
+  }
+
   @Override
   public Future<?> start() {
     router = router();
@@ -123,12 +131,24 @@ public final class HttpVerticle extends VerticleBase {
         .invalidRequestHandler(HttpErrors::invalidRequest)
         .connectionHandler(headers::opened);
     live.start(vertx);
+    if (config.http().publicBaseUrl() != null) {
+      twilio = new TwilioWebhookAuth(webhookToken, config.http().publicBaseUrl());
+    }
     // The hub's timer and consumer belong to this verticle, so they stop when it is undeployed.
     return hub.start(config.dispatch().pollMs())
         .compose(v -> server.requestHandler(request -> {
           headers.arrived(request);
           router.handle(request);
-        }).listen(config.http().port(), config.http().host()));
+        }).listen(config.http().port(), config.http().host()))
+        .onSuccess(listening -> bound(listening.actualPort()));
+  }
+
+  /** Port 0 asked the system for a port: now it is known, and so is the public base URL derived from it. */
+  private void bound(int port) {
+    config = config.boundTo(port);
+    if (twilio == null) {
+      twilio = new TwilioWebhookAuth(webhookToken, config.http().publicBaseUrl());
+    }
   }
 
   /** The routes: the API's operations behind the gate, the public routes, and 404 for the rest. */
@@ -176,11 +196,11 @@ public final class HttpVerticle extends VerticleBase {
     handlers.put("/metrics", List.of(this::metricsToken, PrometheusScrapingHandler.create(metrics)));
     handlers.put("/ws/live", List.of(this::live));
     // The body handler among the root handlers has read the form already.
-    TwilioWebhookAuth twilio = new TwilioWebhookAuth(webhookToken, config.http().publicBaseUrl());
+    Handler<RoutingContext> signed = ctx -> twilio.handle(ctx);
     TwilioWebhooks webhooks = new TwilioWebhooks(vertx);
-    handlers.put("/webhooks/twilio/sms", List.of(this::countRefusedWebhook, twilio, webhooks.inboundSms()));
-    handlers.put("/webhooks/twilio/status", List.of(this::countRefusedWebhook, twilio, webhooks.deliveryStatus()));
-    handlers.put("/webhooks/twilio/voice", List.of(this::countRefusedWebhook, twilio, webhooks.voiceKey()));
+    handlers.put("/webhooks/twilio/sms", List.of(this::countRefusedWebhook, signed, webhooks.inboundSms()));
+    handlers.put("/webhooks/twilio/status", List.of(this::countRefusedWebhook, signed, webhooks.deliveryStatus()));
+    handlers.put("/webhooks/twilio/voice", List.of(this::countRefusedWebhook, signed, webhooks.voiceKey()));
     handlers.put("/webjars/uplot/*", List.of(StaticHandler.create("META-INF/resources/webjars/uplot")));
     // The dashboard's files are revalidated on every load, so an upgrade reaches open browsers.
     handlers.put("/*", List.of(ctx -> {

@@ -70,7 +70,8 @@ import org.slf4j.LoggerFactory;
 public final class Muster {
   private static final Logger LOG = LoggerFactory.getLogger(Muster.class);
 
-  private final MusterConfig config;
+  /** As given, then (once the HTTP listener listens) with its bound port and public base URL. */
+  private volatile MusterConfig config;
   private final Vertx vertx;
   private Db db;
   private SmsSimulator simulator;
@@ -157,8 +158,8 @@ public final class Muster {
     String accountSid = "AC" + randomHex(16);
     String token = randomHex(16);
     simulator = new SmsSimulator(new SimulatorConfig(sms.simulatorHost(), sms.simulatorPort(), accountSid, token, 200, 800));
+    // Its inbound webhook is set once the node listens (deploy): with port 0 the URL is known only then.
     return simulator.start(vertx).map(port -> {
-      simulator.setInboundWebhookUrl(config.http().publicBaseUrl() + "/webhooks/twilio/sms");
       gateway = new TwilioSmsGateway(new TwilioSettings(accountSid, token, sender(sms), simulator.baseUrl()));
       return token;
     });
@@ -193,13 +194,25 @@ public final class Muster {
           .compose(v -> vertx.deployVerticle(new ReadinessVerticle(readiness, async, HaveDocument::toXml)))
           .compose(v -> vertx.deployVerticle(new NotifyVerticle(features.inbox(), async)))
           .compose(v -> vertx.deployVerticle(new TimerVerticle(features.timers(), async, config.dispatch().pollMs())))
+          // The HTTP listener before the senders: their status callbacks go to the public base URL,
+          // which with port 0 is derived from the port the listener was given.
+          .compose(v -> vertx.deployVerticle(http))
+          .compose(v -> listening(http.boundConfig()))
           .compose(v -> vertx.deployVerticle(new DispatcherVerticle(features.outbox(), sms, gateway, async,
               config.http().publicBaseUrl(),
               config.dispatch().pollMs(), config.dispatch().sendThreads(), config.nodeId(),
               config.sms().breakerOpenSeconds())))
-          .compose(v -> vertx.deployVerticle(new ReconcilerVerticle(features.reconciler(), sms, gateway, async)))
-          .compose(v -> vertx.deployVerticle(http));
+          .compose(v -> vertx.deployVerticle(new ReconcilerVerticle(features.reconciler(), sms, gateway, async)));
     }).mapEmpty();
+  }
+
+  /** The node listens: its configuration now has the bound port and the public base URL. */
+  private Future<Void> listening(MusterConfig bound) {
+    config = bound;
+    if (simulator != null) {
+      simulator.setInboundWebhookUrl(config.http().publicBaseUrl() + "/webhooks/twilio/sms");
+    }
+    return Future.succeededFuture();
   }
 
   private Accounts accounts;
@@ -260,6 +273,7 @@ public final class Muster {
     return config;
   }
 
+  /** The port the HTTP listener listens on: the configured one, or the one the system chose for port 0. */
   public int httpPort() {
     return http.port();
   }

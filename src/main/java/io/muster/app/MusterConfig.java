@@ -26,6 +26,25 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
    */
   public record Http(String host, int port, String publicBaseUrl, int bodyLimitBytes, int headerTimeoutSeconds,
                      int idleTimeoutSeconds, List<String> trustedProxies, String metricsToken) {
+    /**
+     * This listener once it listens on {@code boundPort} (the port it asked for, or the one the
+     * system chose for port 0): an unset public base URL is derived from the host and that port.
+     */
+    public Http boundTo(int boundPort) {
+      return new Http(host, boundPort, publicBaseUrl != null ? publicBaseUrl : derivedBaseUrl(host, boundPort),
+          bodyLimitBytes, headerTimeoutSeconds, idleTimeoutSeconds, trustedProxies, metricsToken);
+    }
+
+    /**
+     * The public base URL of a listener that has none configured: {@code http://} the host and the
+     * port, where a host that means every interface is spelled {@code localhost}.
+     */
+    static String derivedBaseUrl(String host, int port) {
+      String h = host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")
+          ? "localhost" : host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+      return "http://" + h + ":" + port;
+    }
+
     @Override
     public String toString() {
       return "Http[host=" + host + ", port=" + port + ", publicBaseUrl=" + publicBaseUrl + ", bodyLimitBytes="
@@ -90,7 +109,9 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
    * it, never every interface); {@code eventBusHost}:{@code eventBusPort}: where the event bus listens
    * (default: {@code host}, 5702). Both ports are for the other nodes only. The event bus runs TLS
    * both ways with {@code tlsCert}/{@code tlsKey} (this node's) and {@code tlsCa} (the cluster's CA):
-   * PEM files that {@code muster cluster-certs} makes.
+   * PEM files that {@code muster cluster-certs} makes. {@code portCount} (1 unless set): Hazelcast
+   * takes the first free port of {@code port} .. {@code port + portCount - 1}, as nodes sharing one
+   * machine (tests) do; the members then list the ports of that range.
    *
    * <p>{@code publicHost}:{@code publicPort} and {@code eventBusPublicHost}:{@code eventBusPublicPort}:
    * the addresses this node tells the others to reach its Hazelcast and its event bus at, when that is
@@ -100,7 +121,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
    * {@code mergeAfterSeconds}: how often each half of a split cluster looks for the other to merge
    * with (120).
    */
-  public record Cluster(boolean enabled, String name, String host, int port, List<String> members,
+  public record Cluster(boolean enabled, String name, String host, int port, int portCount, List<String> members,
                         String eventBusHost, int eventBusPort, String tlsCert, String tlsKey, String tlsCa,
                         String publicHost, int publicPort, String eventBusPublicHost, int eventBusPublicPort,
                         int heartbeatTimeoutSeconds, int mergeAfterSeconds) {
@@ -149,6 +170,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
       Map.entry("MUSTER_CLUSTER_NAME", "cluster.name"),
       Map.entry("MUSTER_CLUSTER_HOST", "cluster.host"),
       Map.entry("MUSTER_CLUSTER_PORT", "cluster.port"),
+      Map.entry("MUSTER_CLUSTER_PORT_COUNT", "cluster.portCount"),
       Map.entry("MUSTER_CLUSTER_MEMBERS", "cluster.members"),
       Map.entry("MUSTER_EVENTBUS_HOST", "cluster.eventBusHost"),
       Map.entry("MUSTER_EVENTBUS_PORT", "cluster.eventBusPort"),
@@ -193,7 +215,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
   static JsonObject defaults() {
     return new JsonObject()
         .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080)
-            .put("publicBaseUrl", "http://localhost:8080").put("bodyLimitBytes", 65536).put("headerTimeoutSeconds", 10)
+            .put("bodyLimitBytes", 65536).put("headerTimeoutSeconds", 10)
             .put("idleTimeoutSeconds", 120).put("trustedProxies", new JsonArray()))
         .put("db", new JsonObject()
             .put("url", "jdbc:h2:file:./data/muster;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0")
@@ -202,7 +224,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
             .put("simulatorPort", 8090).put("undeliveredRetrySeconds", 120).put("breakerOpenSeconds", 5)
             .put("reconcileAfterSeconds", 120))
         .put("cluster", new JsonObject().put("enabled", false).put("name", "muster").put("host", "127.0.0.1")
-            .put("port", 5701).put("members", new JsonArray().add("127.0.0.1:5701")).put("eventBusPort", 5702)
+            .put("port", 5701).put("portCount", 1).put("members", new JsonArray().add("127.0.0.1:5701")).put("eventBusPort", 5702)
             .put("heartbeatTimeoutSeconds", 60).put("mergeAfterSeconds", 120))
         .put("files", new JsonObject().put("roster", "config/roster.yaml").put("playbooks", "playbooks")
             .put("readiness", "config/readiness.yaml"))
@@ -259,7 +281,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
     boolean twilioAccount = present(sms.getString("accountSid")) && sms.getString("apiBaseUrl") == null;
     String nodeId = j.getString("nodeId", "node-" + UUID.randomUUID().toString().substring(0, 8));
     return new MusterConfig(nodeId,
-        new Http(http.getString("host"), integer(j, "http.port"), stripSlash(http.getString("publicBaseUrl")),
+        new Http(http.getString("host"), integer(j, "http.port"), publicBaseUrl(http, integer(j, "http.port")),
             integer(j, "http.bodyLimitBytes"), positive(j, "http.headerTimeoutSeconds"),
             positive(j, "http.idleTimeoutSeconds"),
             http.getValue("trustedProxies") == null ? List.of() : members(http.getValue("trustedProxies")),
@@ -292,7 +314,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
     int port = integer(j, "cluster.port");
     String eventBusHost = present(cluster.getString("eventBusHost")) ? cluster.getString("eventBusHost") : host;
     return new Cluster(bool(cluster.getValue("enabled")), cluster.getString("name"), host, port,
-        members(cluster.getValue("members")), eventBusHost, integer(j, "cluster.eventBusPort"),
+        positive(j, "cluster.portCount"), members(cluster.getValue("members")), eventBusHost, integer(j, "cluster.eventBusPort"),
         cluster.getString("tlsCert"), cluster.getString("tlsKey"), cluster.getString("tlsCa"),
         publicHost(cluster, "publicHost", host), publicPort(j, "cluster.publicPort", port),
         publicHost(cluster, "eventBusPublicHost", eventBusHost), publicPort(j, "cluster.eventBusPublicPort", -1),
@@ -336,6 +358,23 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
       throw new IllegalArgumentException("configuration: " + path + " must be a port from 1 to 65535, got " + port);
     }
     return port;
+  }
+
+  /**
+   * The configured public base URL; unset, the one derived from the host and the port, or none yet
+   * for port 0 (the node derives it once it listens: {@link Http#boundTo}).
+   */
+  private static String publicBaseUrl(JsonObject http, int port) {
+    String url = http.getString("publicBaseUrl");
+    if (present(url)) {
+      return stripSlash(url.strip());
+    }
+    return port == 0 ? null : Http.derivedBaseUrl(http.getString("host"), port);
+  }
+
+  /** This configuration once the HTTP listener listens on {@code httpPort}: see {@link Http#boundTo}. */
+  public MusterConfig boundTo(int httpPort) {
+    return new MusterConfig(nodeId, http.boundTo(httpPort), db, sms, cluster, files, dispatch, security, limits);
   }
 
   private static void set(JsonObject json, String path, Object value) {

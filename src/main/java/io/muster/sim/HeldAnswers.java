@@ -21,6 +21,11 @@ final class HeldAnswers {
     response.closeHandler(closed -> held.remove(response));
   }
 
+  /** How many answers are held right now: their clients have not given up yet. */
+  int count() {
+    return held.size();
+  }
+
   /** Closes the connections of the held answers: the clients see them drop. */
   void releaseAll() {
     for (HttpServerResponse response : held) {

@@ -129,6 +129,14 @@ public final class SmsSimulator {
     return store.matching(m -> !m.outbound() && number.equals(m.from()));
   }
 
+  /**
+   * How many answers a hang ({@link Faults#hang}) holds back right now: requests whose client has
+   * not given up yet. It drops when a client times out and closes its connection.
+   */
+  public int heldAnswers() {
+    return held.count();
+  }
+
   /** How many messages the API accepted since start or the last {@link #clear}. */
   public int createCount() {
     return store.createdCount();

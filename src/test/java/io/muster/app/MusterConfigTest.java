@@ -154,6 +154,37 @@ class MusterConfigTest {
   }
 
   @Test
+  @DisplayName("with port 0 and no public base URL, the URL is derived from the host and the port the node was given")
+  void portZeroDerivesPublicBaseUrlWhenBound() {
+    MusterConfig c = MusterConfig.of(new JsonObject().put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0)));
+    assertThat(c.http().publicBaseUrl()).as("not known before the node listens").isNull();
+
+    MusterConfig bound = c.boundTo(41234);
+    assertThat(bound.http().port()).isEqualTo(41234);
+    assertThat(bound.http().publicBaseUrl()).isEqualTo("http://127.0.0.1:41234");
+    assertThat(bound.nodeId()).isEqualTo(c.nodeId());
+    assertThat(bound.db()).isEqualTo(c.db());
+  }
+
+  @Test
+  @DisplayName("a derived public base URL spells every interface as localhost and brackets an IPv6 host")
+  void derivedBaseUrlHosts() {
+    assertThat(fromEnv(Map.of("MUSTER_HTTP_PORT", "0")).boundTo(5555).http().publicBaseUrl())
+        .isEqualTo("http://localhost:5555");
+    assertThat(fromEnv(Map.of("MUSTER_HTTP_PORT", "0", "MUSTER_HTTP_HOST", "::1")).boundTo(5555).http().publicBaseUrl())
+        .isEqualTo("http://[::1]:5555");
+    assertThat(fromEnv(Map.of("MUSTER_HTTP_PORT", "9999")).http().publicBaseUrl()).isEqualTo("http://localhost:9999");
+  }
+
+  @Test
+  @DisplayName("a configured public base URL is kept when the node is bound, whatever the port")
+  void configuredBaseUrlKeptWhenBound() {
+    MusterConfig c = fromEnv(Map.of("MUSTER_HTTP_PORT", "0", "MUSTER_PUBLIC_BASE_URL", "https://muster.example.org"));
+    assertThat(c.boundTo(41234).http().publicBaseUrl()).isEqualTo("https://muster.example.org");
+    assertThat(MusterConfig.of(new JsonObject()).boundTo(8080).http().publicBaseUrl()).isEqualTo("http://localhost:8080");
+  }
+
+  @Test
   @DisplayName("a non-numeric port is refused, naming the key and the value")
   void nonNumericPort() {
     assertThatThrownBy(() -> fromEnv(Map.of("MUSTER_HTTP_PORT", "eighty")))

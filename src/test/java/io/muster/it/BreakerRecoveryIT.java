@@ -40,20 +40,17 @@ class BreakerRecoveryIT {
   @DisplayName("a 13 s outage during a callout: one probe per 2 s interval, pages flow within about one interval after it")
   void pagesFlowWithinAboutOneIntervalOfRecovery() {
     nodes = TestNodes.on("h2");
-    Muster node = nodes.start(new JsonObject()
-        .put("files", new JsonObject().put("roster", SmsRulesIT.ROSTER).put("playbooks", SmsRulesIT.PLAYBOOKS))
+    Muster node = nodes.start(SmsRulesIT.ROSTER, SmsRulesIT.PLAYBOOKS, new JsonObject()
         .put("sms", new JsonObject().put("breakerOpenSeconds", PROBE_SECONDS))
         .put("dispatch", new JsonObject().put("pollMs", 250)));
     live = LiveClient.connect(node.httpPort(), null);
     nodes.simulator.faults().outage(503);
     long t0 = System.nanoTime();
-    Http.Response r = Http.postJson(TestNodes.baseUrl(node) + "/api/v1/incidents", new JsonObject()
-        .put("type", "sms-team").put("facilityId", "general").put("summary", "Outage drill").encode());
-    assertThat(r.status()).isEqualTo(201);
-    String ref = r.json().getString("ref");
+    String ref = TestNodes.trigger(TestNodes.baseUrl(node), "sms-team", "general", "Outage drill").getString("ref");
 
     live.first(null, "sms.degraded", e -> true, SmsRulesIT.WAIT);
-    PipelineIT.sleep(Math.max(0, OUTAGE_MS - (System.nanoTime() - t0) / 1_000_000));   // the outage lasts 13 s
+    // The outage lasts 13 s: a fault's duration, not a wait for something to happen.
+    PipelineIT.holdFor(Math.max(0, OUTAGE_MS - (System.nanoTime() - t0) / 1_000_000));
     int attemptsDuringOutage = nodes.simulator.createAttempts();
     nodes.simulator.faults().endOutage();
     long back = System.nanoTime();

@@ -47,12 +47,18 @@ class ClusterIT {
       JsonObject incident = Http.postJson(TestNodes.baseUrl(a) + "/api/v1/incidents", MCI).json();
       String ref = incident.getString("ref");
       eventually(() -> MCI_PHONES.stream().allMatch(p -> nodes.simulator.messagesTo(p).size() == 1));
-      PipelineIT.sleep(1500);   // both dispatchers poll several times: nothing more may be sent
+      // Nothing more may be sent: a later incident's pages, triggered on the other node, arrive and
+      // then nothing is queued or being sent on either.
+      JsonObject marker = nodes.awaitMarker(TestNodes.baseUrl(b), new JsonObject(MCI), MCI_PHONES);
       Map<String, Long> perPhone = nodes.simulator.allMessages().stream().filter(SimMessage::outbound)
+          .filter(m -> m.body().contains("[" + ref + "]"))
           .collect(Collectors.groupingBy(SimMessage::to, Collectors.counting()));
       assertThat(perPhone).hasSize(4).allSatisfy((phone, count) -> assertThat(count).isEqualTo(1));
       assertThat(nodes.simulator.messagesTo("+16175550102").get(0).body()).contains("[" + ref + "]");
 
+      // The marker ends, so that a plain "1" answers the first incident's page, the newest still active.
+      assertThat(Http.post(TestNodes.baseUrl(b) + "/api/v1/incidents/" + marker.getString("id") + "/resolve", null, "")
+          .status()).isEqualTo(200);
       JsonObject reply = PipelineIT.reply(TestNodes.baseUrl(b), nodes.simulator, "+16175550102", "1");
       assertThat(reply.getInteger("webhookStatus")).isEqualTo(200);
       JsonObject ack = onA.awaitType("notification.acknowledged", WAIT);
@@ -66,7 +72,7 @@ class ClusterIT {
   @Test
   @DisplayName("cluster mode refuses an embedded H2 database with a message that says why")
   void clusterRefusesH2() {
-    JsonObject config = nodes.config(TestNodes.freePort())
+    JsonObject config = nodes.config(0)
         .put("db", new JsonObject().put("url", "jdbc:h2:mem:x").put("user", "sa").put("password", "").put("poolSize", 2))
         .put("cluster", new JsonObject().put("enabled", true));
     Throwable failure = Muster.start(MusterConfig.of(config)).cause();

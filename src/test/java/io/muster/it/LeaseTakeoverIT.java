@@ -2,7 +2,6 @@ package io.muster.it;
 
 import static io.muster.it.PipelineIT.MCI_PHONES;
 import static io.muster.it.PipelineIT.eventually;
-import static io.muster.it.PipelineIT.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.app.Muster;
@@ -24,6 +23,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Timeout;
@@ -55,16 +55,18 @@ class LeaseTakeoverIT {
   @DisplayName("after node A dies between the provider's accept and its own record, every recipient gets exactly one SMS")
   void takeoverSendsNobodyTwice(String kind) {
     nodes = TestNodes.on(kind);
+    // Node A's message names node B's status callback URL before node B starts: the one port here
+    // that must be known in advance.
     int port = TestNodes.freePort();
     String publicBase = "http://127.0.0.1:" + port;
 
-    String incidentId;
+    Incidents.Triggered triggered;
     String acceptedSid;
     Instant leaseEnds;
     try (Db store = Db.open(nodes.db().url, nodes.db().user, "", 4);
          TwilioSmsGateway gateway = new TwilioSmsGateway(new TwilioSettings(TestNodes.ACCOUNT_SID, TestNodes.AUTH_TOKEN,
              "+15005550006", nodes.simulator.baseUrl()))) {
-      incidentId = trigger(store);
+      triggered = trigger(store);
       List<Outbox.Claim> claims = new Outbox(store, Clock.systemUTC(), "node-a", LEASE_A, 0, null).claim(50);
       leaseEnds = Instant.now().plus(LEASE_A);
       assertThat(claims).hasSize(4).noneMatch(Outbox.Claim::uncertain);
@@ -81,21 +83,29 @@ class LeaseTakeoverIT {
     Muster b = nodes.start(new JsonObject()
         .put("http", new JsonObject().put("port", port).put("publicBaseUrl", publicBase))
         .put("dispatch", new JsonObject().put("leaseSeconds", 1).put("pollMs", 100)));
-    while (Instant.now().isBefore(leaseEnds.minusMillis(300))) {
-      assertThat(nodes.simulator.createCount()).as("messages sent while node A's lease holds").isEqualTo(1);
-      sleep(50);
+    String incidentId = triggered.incident().id();
+    String ref = "[" + triggered.incident().ref() + "]";
+    // For as long as node A's lease holds (the fault's duration), node B sends nothing.
+    Duration leaseLeft = Duration.between(Instant.now(), leaseEnds.minusMillis(300));
+    if (!leaseLeft.isNegative()) {
+      Awaitility.await("messages sent while node A's lease holds").during(leaseLeft).atMost(leaseLeft.plusSeconds(5))
+          .pollInterval(Duration.ofMillis(50)).until(() -> nodes.simulator.createCount() == 1);
     }
 
     eventually(() -> MCI_PHONES.stream().allMatch(p -> nodes.simulator.messagesTo(p).size() >= 1)
         && nodes.db().count("SELECT COUNT(*) FROM notification WHERE status IN ('sent', 'delivered')") == 4);
-    sleep(1500);   // node B polls many more times: nothing more may go out
+    // Node B's dispatcher demonstrably ran after the takeover: a later incident's pages arrive, and
+    // then nothing is queued or being sent. A page of the first incident sent again would have gone.
+    nodes.awaitMarker(TestNodes.baseUrl(b), new JsonObject(PipelineIT.MCI), MCI_PHONES);
     Map<String, Long> perPhone = nodes.simulator.allMessages().stream().filter(SimMessage::outbound)
+        .filter(m -> m.body().contains(ref))
         .collect(Collectors.groupingBy(SimMessage::to, Collectors.counting()));
     assertThat(perPhone).as("SMS per phone").containsOnlyKeys(MCI_PHONES)
         .allSatisfy((phone, count) -> assertThat(count).as(phone).isEqualTo(1));
     assertThat(nodes.db().count("SELECT COUNT(*) FROM notification WHERE provider_sid = '" + acceptedSid + "'"))
         .as("the message node A got accepted is recorded under its SID").isEqualTo(1);
-    assertThat(nodes.db().count("SELECT COUNT(*) FROM journal WHERE event_type = 'notification.sent'")).isEqualTo(4);
+    assertThat(nodes.db().count("SELECT COUNT(*) FROM journal WHERE event_type = 'notification.sent'"
+        + " AND incident_id = '" + incidentId + "'")).isEqualTo(4);
 
     JsonObject detail = Http.get(TestNodes.baseUrl(b) + "/api/v1/incidents/" + incidentId).json();
     JsonArray notifications = detail.getJsonArray("notifications");
@@ -106,9 +116,8 @@ class LeaseTakeoverIT {
   }
 
   /** What a node does when an incident is triggered: the incident and its queued pages, committed. */
-  private static String trigger(Db store) {
-    Incidents.Triggered triggered = TestFeatures.on(store).incidents().trigger(
+  private static Incidents.Triggered trigger(Db store) {
+    return TestFeatures.on(store).incidents().trigger(
         new TriggerIncident("mass-casualty", "general", "Bus crash on the interstate", null, false), null, "test");
-    return triggered.incident().id();
   }
 }

@@ -12,6 +12,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** A real websocket client on {@code /ws/live}, collecting what the node sends. */
 public final class LiveClient implements AutoCloseable {
@@ -111,23 +113,22 @@ public final class LiveClient implements AutoCloseable {
   public JsonObject first(String incidentId, String type, Predicate<JsonObject> match, Duration timeout) {
     Predicate<JsonObject> all = e -> type.equals(e.getString("type"))
         && (incidentId == null || incidentId.equals(e.getString("incidentId"))) && match.test(e);
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      java.util.Optional<JsonObject> found = events().stream().filter(all).findFirst();
-      if (found.isPresent()) {
-        return found.get();
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no " + type + " event within " + timeout + "; got "
-            + events().stream().map(e -> e.getString("type")).toList());
-      }
-      try {
-        Thread.sleep(25);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
+    try {
+      return Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(25))
+          .until(() -> events().stream().filter(all).findFirst(), java.util.Optional::isPresent).orElseThrow();
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("no " + type + " event within " + timeout + "; got "
+          + events().stream().map(ev -> ev.getString("type")).toList());
     }
+  }
+
+  /**
+   * Waits until this client has received every event up to {@code seq} (the journal's head when the
+   * caller asked): the positive signal that an event the journal does not hold by then will not be
+   * seen here either.
+   */
+  public void awaitSeq(long seq, Duration timeout) {
+    PipelineIT.eventually("the live stream up to sequence " + seq, timeout, () -> lastSeq() >= seq);
   }
 
   public JsonObject awaitType(String type, Duration timeout) {

@@ -49,18 +49,15 @@ class PacingIT {
     // simulator's own receipt of messages and blur the very timing this test measures.
     nodes = new TestNodes(db, -1, -1);
     Path roster = roster();
-    JsonObject extra = new JsonObject()
-        .put("files", new JsonObject().put("roster", roster.toString()).put("playbooks", "src/test/resources/it/playbooks-pacing"))
+    JsonObject extra = TestNodes.files(roster.toString(), "src/test/resources/it/playbooks-pacing")
         .put("sms", new JsonObject().put("messagesPerSecond", MPS));
     List<Muster> cluster = nodes.startCluster(3, extra);
     warmProvider();
 
-    Http.Response created = Http.postJson(TestNodes.baseUrl(cluster.get(0)) + "/api/v1/incidents",
-        "{\"type\":\"callout\",\"facilityId\":\"general\",\"summary\":\"Pacing test\"}");
-    assertThat(created.status()).isEqualTo(201);
+    TestNodes.trigger(TestNodes.baseUrl(cluster.get(0)), "callout", "general", "Pacing test");
 
     eventually(Duration.ofSeconds(90), () -> outbound().size() >= PEOPLE);
-    PipelineIT.sleep(2000);
+    nodes.awaitOutboxDrained();   // nothing queued or being sent on any node: a second SMS would be here
     List<SimMessage> sent = outbound();
     Map<String, Long> perPhone = sent.stream().collect(Collectors.groupingBy(SimMessage::to, Collectors.counting()));
     assertThat(perPhone).as("everyone once").hasSize(PEOPLE).allSatisfy((phone, n) -> assertThat(n).isEqualTo(1));

@@ -312,7 +312,7 @@ class PartitionIT {
           } catch (RuntimeException e) {
             failures.add(base + ": " + e);
           }
-          PipelineIT.sleep(500);
+          PipelineIT.holdFor(500);   // the trickle's pace, not a wait
         }
       }, "partition-trickle");
       thread.start();

@@ -17,6 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Timeout;
@@ -114,7 +116,9 @@ class PipelineIT {
     }
     eventually(() -> nodes.simulator.allMessages().stream().filter(SimMessage::outbound)
         .filter(m -> "delivered".equals(m.status())).count() == 16);
-    eventually(() -> quiet(node));
+    // The journal head stops moving once every page is delivered: a row's last event (its delivery)
+    // is committed with its final state, and the playbook's next timers are minutes away.
+    eventually(() -> nodes.db().count("SELECT COUNT(*) FROM notification WHERE status <> 'delivered'") == 0);
     long head;
     try (LiveClient probe = LiveClient.connect(node.httpPort(), null)) {
       head = probe.snapshot.getLong("seq");
@@ -152,7 +156,8 @@ class PipelineIT {
       assertThat(responses.stream().filter(r -> "false".equals(r.header("Idempotent-Replayed"))).count()).isEqualTo(1);
       String ref = responses.get(0).json().getString("ref");
       eventually(() -> MCI_PHONES.stream().allMatch(p -> pagesTo(p, ref) == 1));
-      Thread.sleep(500);
+      // Nothing more is on its way once no row is queued or being sent: a second set of pages would be rows.
+      nodes.awaitOutboxDrained();
       assertThat(nodes.simulator.allMessages().stream().filter(SimMessage::outbound).count()).isEqualTo(4);
       assertThat(nodes.db().count("SELECT COUNT(*) FROM incident")).isEqualTo(1);
 
@@ -187,9 +192,13 @@ class PipelineIT {
     assertThat(detail.getJsonArray("acks").getJsonObject(0).getString("staffId")).isEqualTo("dana-whitfield");
     assertThat(detail.getJsonArray("timeline").size()).isGreaterThanOrEqualTo(before.getJsonArray("timeline").size());
     assertThat(Http.get(after + "/api/v1/incidents?status=active").json().getJsonArray("incidents")).hasSize(1);
-    sleep(750);
-    assertThat(nodes.simulator.allMessages().stream().filter(SimMessage::outbound).count())
+    // The restarted dispatcher demonstrably ran: a later incident's pages arrive, and then nothing
+    // is queued or being sent. A page of the first incident sent again would have gone by then.
+    nodes.awaitMarker(after, new JsonObject(MCI), MCI_PHONES);
+    assertThat(nodes.simulator.allMessages().stream().filter(SimMessage::outbound)
+        .filter(m -> m.body().contains("[" + incident.getString("ref") + "]")).count())
         .as("the restart sends nothing again").isEqualTo(4);
+    assertThat(nodes.simulator.allMessages().stream().filter(SimMessage::outbound).count()).isEqualTo(8);
   }
 
   // ---- helpers shared with the other integration tests
@@ -234,33 +243,32 @@ class PipelineIT {
     }
   }
 
-  /** True once the journal head stops moving for half a second. */
-  private static boolean quiet(Muster node) {
-    long a;
-    try (LiveClient c = LiveClient.connect(node.httpPort(), null)) {
-      a = c.snapshot.getLong("seq");
-    }
-    sleep(500);
-    try (LiveClient c = LiveClient.connect(node.httpPort(), null)) {
-      return c.snapshot.getLong("seq") == a;
-    }
-  }
 
+  /** Waits (Awaitility) until the condition holds, at most {@link #WAIT}. */
   static void eventually(BooleanSupplier condition) {
     eventually(WAIT, condition);
   }
 
+  /** Waits (Awaitility) until the condition holds, at most {@code wait}; fails with an {@link AssertionError}. */
   static void eventually(Duration wait, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + wait.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + wait);
-      }
-      sleep(25);
+    eventually("condition", wait, condition);
+  }
+
+  /** As {@link #eventually(Duration, BooleanSupplier)}, the failure naming {@code what} was awaited. */
+  static void eventually(String what, Duration wait, BooleanSupplier condition) {
+    try {
+      Awaitility.await(what).atMost(wait).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(25))
+          .until(condition::getAsBoolean);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(what + ": not met within " + wait, e);
     }
   }
 
-  static void sleep(long ms) {
+  /**
+   * Waits out a fault's duration (an outage that must last this long), never for something to
+   * happen: that is {@link #eventually}'s.
+   */
+  static void holdFor(long ms) {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {

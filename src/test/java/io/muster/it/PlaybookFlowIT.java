@@ -60,9 +60,7 @@ class PlaybookFlowIT {
 
   private Muster start(String kind, String playbooks) {
     nodes = TestNodes.on(kind);
-    Muster node = nodes.start(new JsonObject().put("files", new JsonObject()
-        .put("roster", "src/test/resources/it/roster-flow.yaml")
-        .put("playbooks", playbooks)));
+    Muster node = nodes.start("src/test/resources/it/roster-flow.yaml", playbooks, new JsonObject());
     base = TestNodes.baseUrl(node);
     return node;
   }
@@ -120,10 +118,15 @@ class PlaybookFlowIT {
       assertThat(stopped.getJsonObject("payload").getInteger("level")).isEqualTo(2);
       assertThat(timers(run(id), "escalate")).as("no escalate timer once acknowledged").isEmpty();
 
-      eventually("every page so far is sent", () -> outbound() == notifications(id).size());
-      long sent = outbound();
-      sleep(3_500);   // longer than `every: 2s` plus a timer poll
-      assertThat(outbound()).as("no page after the acknowledgement").isEqualTo(sent);
+      String ref = incident.getString("ref");
+      eventually("every page so far is sent", () -> outbound(ref) == notifications(id).size());
+      long sent = outbound(ref);
+      // A later incident's page repeated `every: 2s` shows the timers ran past when this one's next
+      // escalation would have been due; then nothing is queued or being sent.
+      JsonObject marker = trigger("flow-escalation");
+      event(live, marker.getString("id"), "page.repeated", e -> true);
+      nodes.awaitOutboxDrained();
+      assertThat(outbound(ref)).as("no page after the acknowledgement").isEqualTo(sent);
       assertThat(notifications(id).size()).isEqualTo(sent);
       assertThat(live.events().stream().filter(e -> id.equals(e.getString("incidentId")))
           .filter(e -> e.getLong("seq") > stopped.getLong("seq"))
@@ -163,7 +166,9 @@ class PlaybookFlowIT {
 
       // the widening (after 3s) finds the need met and asks nobody
       eventually("the widen timer has fired", () -> timers(run(id), "widen").isEmpty());
-      sleep(750);
+      // Whom a widening asks is queued with the timer's firing; once nothing is queued or being sent,
+      // any such question has reached its phone.
+      nodes.awaitOutboxDrained();
       assertThat(sms(IKE)).as("per-diem nurses are not asked once the need is met").isEmpty();
       assertThat(sms(ZOE)).isEmpty();
       assertThat(staffIds(notifications(id))).doesNotContain("ike-mensah", "zoe-lin");
@@ -238,11 +243,16 @@ class PlaybookFlowIT {
       assertThat(overdue.getJsonObject("payload").getString("taskId")).isEqualTo("walk-the-floor");
       assertThat(overdue.getJsonObject("payload").getString("staffId")).isEqualTo("omar-haddad");
 
-      // past the completed task's due time (3s) and a timer poll
-      sleep(Math.max(0, 4_500 - (System.nanoTime() - triggeredAt) / 1_000_000));
-      assertThat(sms(DANA).stream().filter(m -> m.body().contains("OVERDUE")))
+      // Past the completed task's due time (3s): a later incident's task due 2s after it was
+      // triggered goes overdue, so the timers ran past 3s; then nothing is queued or being sent.
+      JsonObject marker = trigger("flow-tasks");
+      event(live, marker.getString("id"), "task.overdue", e -> true);
+      nodes.awaitOutboxDrained();
+      String ref = "[" + incident.getString("ref") + "]";
+      assertThat(sms(DANA).stream().filter(m -> m.body().contains(ref) && m.body().contains("OVERDUE")))
           .as("no overdue page for the completed task").isEmpty();
       assertThat(live.events().stream().filter(e -> "task.overdue".equals(e.getString("type")))
+          .filter(e -> id.equals(e.getString("incidentId")))
           .map(e -> e.getJsonObject("payload").getString("taskId")).toList()).containsExactly("walk-the-floor");
       run = run(id);
       assertThat(task(run, "walk-the-floor").getString("status")).isEqualTo("open");
@@ -293,7 +303,7 @@ class PlaybookFlowIT {
       assertThat(rollcallView(id).getString("status")).isEqualTo("closed");
 
       eventually("the all-clear reaches everyone messaged", () -> messaged.stream().allMatch(p -> allClears(p) == 1));
-      sleep(500);
+      nodes.awaitOutboxDrained();   // every all-clear is queued with the resolve: now all are sent
       for (String phone : EVERYONE) {
         assertThat(allClears(phone)).as("all-clears to %s", phone).isEqualTo(messaged.contains(phone) ? 1 : 0);
       }
@@ -311,7 +321,7 @@ class PlaybookFlowIT {
       assertThat(recorded.get()[1]).as("outcome").isEqualTo("call-out-ended");
       eventually("Sam hears the call-out has ended", () -> sms(SAM).size() == samBefore + 1);
       assertThat(sms(SAM).get(samBefore).body()).contains("This call-out has ended");
-      sleep(750);
+      nodes.awaitOutboxDrained();   // what the reply queued has been sent
       assertThat(sms(SAM)).as("nothing more for the ended incident").hasSize(samBefore + 1);
       assertThat(notifications(id)).as("only the reply to Sam").hasSize(notificationsBefore + 1);
       JsonObject rollcall = rollcallView(id);
@@ -343,11 +353,18 @@ class PlaybookFlowIT {
       event(live, id, "incident.resolved", e -> true);
       long queued = notifications(id).stream().filter(n -> "reminder".equals(n.getString("kind"))).count();
       assertThat(run(id).getJsonArray("pendingTimers")).isEmpty();
-      sleep(3_500);   // longer than `every: 2s` plus a timer poll
-      assertThat(remindersTo(DANA)).as("no reminder after resolve").hasSize((int) queued);
+      // A later incident's first reminder (`every: 2s`) shows the timers ran past when this one's
+      // next reminder would have been due; then nothing is queued or being sent.
+      JsonObject marker = trigger("flow-reminder");
+      event(live, marker.getString("id"), "reminder.sent", e -> true);
+      nodes.awaitOutboxDrained();
+      String ref = "[" + incident.getString("ref") + "]";
+      assertThat(remindersTo(DANA).stream().filter(m -> m.body().contains(ref)))
+          .as("no reminder after resolve").hasSize((int) queued);
       assertThat(notifications(id).stream().filter(n -> "reminder".equals(n.getString("kind"))).count())
           .isEqualTo(queued);
-      assertThat(live.events().stream().filter(e -> "incident.resolved".equals(e.getString("type"))
+      assertThat(live.events().stream().filter(e -> id.equals(e.getString("incidentId")))
+          .filter(e -> "incident.resolved".equals(e.getString("type"))
           || "reminder.sent".equals(e.getString("type"))).map(e -> e.getString("type")).toList())
           .as("no reminder.sent after incident.resolved").endsWith("incident.resolved");
     }
@@ -356,10 +373,7 @@ class PlaybookFlowIT {
   // ---- helpers
 
   private JsonObject trigger(String type) {
-    Http.Response r = Http.postJson(base + "/api/v1/incidents", new JsonObject().put("type", type)
-        .put("facilityId", "general").put("summary", "Flow test").encode());
-    assertThat(r.status()).as(r.body()).isEqualTo(201);
-    return r.json();
+    return TestNodes.trigger(base, type, "general", "Flow test");
   }
 
   private JsonObject reply(String phone, String body) {
@@ -441,8 +455,9 @@ class PlaybookFlowIT {
     return sms(phone).stream().filter(m -> m.body().contains("STATUS UPDATE")).toList();
   }
 
-  private long outbound() {
-    return nodes.simulator.allMessages().size();
+  /** Messages of the incident with this reference at the simulator. */
+  private long outbound(String ref) {
+    return nodes.simulator.allMessages().stream().filter(m -> m.body().contains("[" + ref + "]")).count();
   }
 
   /** The first event of this type (and incident, unless null) matching, received so far or within WAIT. */
@@ -463,16 +478,6 @@ class PlaybookFlowIT {
   }
 
   private static void eventually(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + ": not within " + WAIT);
-      }
-      sleep(25);
-    }
-  }
-
-  private static void sleep(long ms) {
-    PipelineIT.sleep(ms);
+    PipelineIT.eventually(what, WAIT, condition);
   }
 }

@@ -228,14 +228,12 @@ class ReadinessIT {
     try (LiveClient live = LiveClient.connect(env.node().httpPort(), null)) {
       JsonObject before = get(env, REFUSED_AT);
       assertThat(bed(before, "adult-icu").getInteger("baseline")).as("the state the cases assume").isEqualTo(20);
-      List<Long> counts = counts(env);
 
-      Http.Response r = c.request().apply(env.base());
+      Http.Response r = Refusal.writesNothing("the board of " + REFUSED_AT + ", readiness values (" + REFUSED_AT
+              + ", all), journal, incidents, thresholds held", () -> List.of(get(env, REFUSED_AT), counts(env)),
+          () -> c.request().apply(env.base()));
 
-      assertError(r, c.status(), c.code(), c.field(), c.mentions());
-      assertThat(get(env, REFUSED_AT)).as("the board after the refused update").isEqualTo(before);
-      assertThat(counts(env)).as("readiness values (%s, all), journal, incidents, thresholds held", REFUSED_AT)
-          .isEqualTo(counts);
+      Refusal.assertError(r, c.status(), c.code(), c.field(), c.mentions());
       assertNoReadinessUpdate(env, live, null, 0);
     }
   }
@@ -394,7 +392,7 @@ class ReadinessIT {
       flush(env, live); // every event so far has arrived
       assertThat(live.events().stream().filter(e -> "incident.triggered".equals(e.getString("type")))
           .filter(e -> "harbor".equals(incidentOf(e).getString("facilityId")))).hasSize(1);
-      sleepMs(500);
+      env.nodes().awaitOutboxDrained();   // a second incident's pages would have been sent by now
       assertThat(pagesTo(env, OMAR, "POWER OUTAGE")).as("pages of a single incident").isEqualTo(1);
 
       // once the incident is resolved, the next outage is a new incident
@@ -600,10 +598,7 @@ class ReadinessIT {
   }
 
   private static JsonObject trigger(Env env, String type, String facility, String summary) {
-    Http.Response r = Http.postJson(env.base() + "/api/v1/incidents", new JsonObject().put("type", type)
-        .put("facilityId", facility).put("summary", summary).encode());
-    assertThat(r.status()).as(r.body()).isEqualTo(201);
-    return r.json();
+    return TestNodes.trigger(env.base(), type, facility, summary);
   }
 
   private static void reply(Env env, String phone, String body) {
@@ -682,14 +677,10 @@ class ReadinessIT {
   }
 
   static void assertError(Http.Response r, int status, String code, String field, String mentions) {
-    BadInputIT.assertError(r, status, code, field, mentions);
+    Refusal.assertError(r, status, code, field, mentions);
   }
 
   private static void eventually(BooleanSupplier condition) {
     PipelineIT.eventually(WAIT, condition);
-  }
-
-  private static void sleepMs(long ms) {
-    PipelineIT.sleep(ms);
   }
 }

@@ -147,10 +147,7 @@ class ReconcilerIT {
   }
 
   private JsonObject trigger() {
-    Http.Response r = Http.postJson(base + "/api/v1/incidents",
-        "{\"type\":\"mass-casualty\",\"facilityId\":\"general\",\"summary\":\"Receipts lost\"}");
-    assertThat(r.status()).isEqualTo(201);
-    return r.json();
+    return TestNodes.trigger(base, "mass-casualty", "general", "Receipts lost");
   }
 
   private JsonObject detail(String id) {

@@ -62,8 +62,7 @@ class SmsRulesIT {
   /** A node with short SMS timings, the simulator's status callbacks after these delays (negative: none). */
   private Muster start(String kind, long sentDelayMs, long deliveredDelayMs) {
     nodes = TestNodes.on(kind, sentDelayMs, deliveredDelayMs);
-    Muster node = nodes.start(new JsonObject()
-        .put("files", new JsonObject().put("roster", ROSTER).put("playbooks", PLAYBOOKS))
+    Muster node = nodes.start(ROSTER, PLAYBOOKS, new JsonObject()
         .put("sms", new JsonObject().put("breakerOpenSeconds", 1).put("undeliveredRetrySeconds", 2))
         .put("dispatch", new JsonObject().put("pollMs", 250).put("leaseSeconds", 3)));
     base = TestNodes.baseUrl(node);
@@ -99,9 +98,9 @@ class SmsRulesIT {
         .isBetween(2_900L, 10_000L);
     eventually("Ann's page on its way", () -> ON_ITS_WAY.contains(page(incident, "ann-lee").getString("status")));
     assertThat(page(incident, "ann-lee").getInteger("attempts")).isEqualTo(3);
-    sleep(1_000);
+    dispatcherCaughtUp();
     assertThat(sms(ANN)).as("exactly one SMS").hasSize(1);
-    assertThat(nodes.simulator.createAttempts()).isEqualTo(3);
+    assertThat(nodes.simulator.createAttempts()).as("Ann's three, the later pair's two").isEqualTo(3 + 2);
   }
 
   @Test
@@ -117,9 +116,9 @@ class SmsRulesIT {
     assertThat(nodes.simulator.createAttempts()).as("the SDK's own 5xx retries are off").isEqualTo(3);
     assertThat(afterMs).as("Muster's backoff: 1 s, then 2 s (plus jitter)").isBetween(2_900L, 10_000L);
     eventually("Ann's page on its way", () -> ON_ITS_WAY.contains(page(incident, "ann-lee").getString("status")));
-    sleep(1_000);
+    dispatcherCaughtUp();
     assertThat(sms(ANN)).as("exactly one SMS").hasSize(1);
-    assertThat(nodes.simulator.createAttempts()).isEqualTo(3);
+    assertThat(nodes.simulator.createAttempts()).as("Ann's three, the later pair's two").isEqualTo(3 + 2);
   }
 
   @ParameterizedTest(name = "on {0}")
@@ -134,7 +133,8 @@ class SmsRulesIT {
 
     JsonObject degraded = event(null, "sms.degraded", e -> true);
     assertThat(degraded.getJsonObject("payload").getString("node")).isNotBlank();
-    sleep(Math.max(0, 3_000 - (System.nanoTime() - t0) / 1_000_000));   // the outage lasts 3 s
+    // The outage lasts 3 s: a fault's duration, not a wait for something to happen.
+    PipelineIT.holdFor(Math.max(0, 3_000 - (System.nanoTime() - t0) / 1_000_000));
     int attemptsDuringOutage = nodes.simulator.createAttempts();
     faults().endOutage();
     assertThat(nodes.simulator.allMessages()).as("nothing accepted during the outage").isEmpty();
@@ -147,11 +147,11 @@ class SmsRulesIT {
     assertThat(recovered.getLong("seq")).isGreaterThan(degraded.getLong("seq"));
     eventually("every page on its way",
         () -> notifications(incident).stream().allMatch(n -> ON_ITS_WAY.contains(n.getString("status"))));
-    sleep(1_000);
+    dispatcherCaughtUp();
     for (String phone : TEAM) {
       assertThat(sms(phone)).as("SMS to %s", phone).hasSize(1);
     }
-    assertThat(nodes.simulator.allMessages()).hasSize(TEAM.size());
+    assertThat(nodes.simulator.allMessages()).as("the team's, and the later pair's two").hasSize(TEAM.size() + 2);
     assertThat(live.events().stream().filter(e -> "sms.degraded".equals(e.getString("type")))).hasSize(1);
     assertThat(live.events().stream().filter(e -> "sms.recovered".equals(e.getString("type")))).hasSize(1);
   }
@@ -162,7 +162,6 @@ class SmsRulesIT {
   void ambiguousFailureIsLookedUpNotResent(long sentCallbackDelayMs, String order) {
     start("h2", sentCallbackDelayMs, 5);
     faults().hang(true);
-    long t0 = System.nanoTime();
     JsonObject incident = trigger("sms-page");
     eventually("the first create arrived", () -> nodes.simulator.createAttempts() == 1);
     faults().hang(false);
@@ -171,9 +170,11 @@ class SmsRulesIT {
         () -> ON_ITS_WAY.contains(page(incident, "ann-lee").getString("status")));
     assertThat(sms(ANN)).as("the one accepted message").hasSize(1);
     // the held request gives up after the SDK's 10 s response timeout: nothing is sent then either
-    sleep(Math.max(0, 11_500 - (System.nanoTime() - t0) / 1_000_000));
+    eventually("the held create given up", Duration.ofSeconds(25), () -> nodes.simulator.heldAnswers() == 0);
+    eventually("Ann's page delivered", () -> "delivered".equals(page(incident, "ann-lee").getString("status")));
+    dispatcherCaughtUp();
     assertThat(sms(ANN)).as("exactly one SMS").hasSize(1);
-    assertThat(nodes.simulator.createAttempts()).as("never created again").isEqualTo(1);
+    assertThat(nodes.simulator.createAttempts()).as("never created again (the later pair's two aside)").isEqualTo(1 + 2);
     JsonObject page = page(incident, "ann-lee");
     assertThat(page.getString("status")).isEqualTo("delivered");
     assertThat(providerSid(page.getString("id"))).as("the provider's SID of the accepted message")
@@ -192,7 +193,8 @@ class SmsRulesIT {
     event(null, "sms.degraded", e -> true);
     // queued while the breaker is open, before the team's retries are due: the probe claims it first
     JsonObject optedOut = trigger("sms-page");
-    sleep(Math.max(0, 3_000 - (System.nanoTime() - t0) / 1_000_000));
+    // The outage lasts 3 s: a fault's duration, not a wait for something to happen.
+    PipelineIT.holdFor(Math.max(0, 3_000 - (System.nanoTime() - t0) / 1_000_000));
     faults().endOutage();
 
     eventually("everyone paged after the outage", Duration.ofSeconds(10),
@@ -223,8 +225,9 @@ class SmsRulesIT {
     long afterMs = (sms(BEN).get(0).receivedNanos() - t0) / 1_000_000;
     assertThat(afterMs).as("at once, not after the hour").isLessThan(5_000L);
     assertThat(event(id, "page.escalated", e -> true).getJsonObject("payload").getInteger("level")).isEqualTo(1);
-    sleep(1_000);
-    assertThat(nodes.simulator.createAttempts()).as("one create for Ann (refused), one for Ben").isEqualTo(2);
+    dispatcherCaughtUp();
+    assertThat(nodes.simulator.createAttempts()).as("one create for Ann (refused), one for Ben, the later pair's two")
+        .isEqualTo(2 + 2);
     assertThat(sms(ANN)).isEmpty();
 
     // two at the level, one unreachable: the other may still answer, so no escalation
@@ -232,7 +235,10 @@ class SmsRulesIT {
     JsonObject pair = trigger("sms-pair");
     eventually("Cara's page failed", () -> "failed".equals(page(pair, "cara-diaz").getString("status")));
     eventually("Dev paged", () -> pagesTo(DEV, pair) == 1);
-    sleep(1_500);
+    // Whether to escalate is decided with the failure's record: once nothing is queued or being
+    // sent, and the live stream has all the journal holds, an escalation would show.
+    nodes.awaitOutboxDrained();
+    nodes.awaitLive(live);
     assertThat(pagesTo(BEN, pair)).as("no escalation while Dev is reachable").isZero();
     assertThat(live.events().stream().filter(e -> pair.getString("id").equals(e.getString("incidentId")))
         .map(e -> e.getString("type"))).doesNotContain("page.escalated", "page.unreachable");
@@ -255,7 +261,10 @@ class SmsRulesIT {
     assertThat(sms(ANN).get(1).body()).isEqualTo(sms(ANN).get(0).body());
     eventually("both undelivered", () -> pages(incident, "ann-lee").size() == 2
         && pages(incident, "ann-lee").stream().allMatch(n -> "undelivered".equals(n.getString("status"))));
-    sleep(3_000);   // longer than the retry delay and a poll
+    // A third try would be queued with the second's undelivered status: once nothing is queued or
+    // being sent, and the live stream has all the journal holds, it would show.
+    nodes.awaitOutboxDrained();
+    nodes.awaitLive(live);
     assertThat(sms(ANN)).as("no third SMS").hasSize(2);
     assertThat(live.events().stream().filter(e -> "sms.retry-scheduled".equals(e.getString("type")))).hasSize(1);
     assertThat(pages(incident, "ann-lee")).allSatisfy(n -> assertThat(n.getInteger("errorCode")).isEqualTo(30003));
@@ -279,7 +288,10 @@ class SmsRulesIT {
     assertThat(page.getInteger("errorCode")).isEqualTo(code);
     eventually("Ben (level 1) paged", () -> pagesTo(BEN, incident) == 1);
     assertThat((sms(BEN).get(0).receivedNanos() - t0) / 1_000_000).as("at once").isLessThan(5_000L);
-    sleep(2_750);   // longer than the 30003 retry delay
+    // A retry would be queued with the undelivered status: once nothing is queued or being sent,
+    // and the live stream has all the journal holds, it would show.
+    nodes.awaitOutboxDrained();
+    nodes.awaitLive(live);
     assertThat(sms(ANN)).as("not retried").hasSize(1);
     assertThat(nodes.simulator.createAttempts()).isEqualTo(2);
     assertThat(live.events().stream().map(e -> e.getString("type"))).doesNotContain("sms.retry-scheduled");
@@ -298,7 +310,8 @@ class SmsRulesIT {
     assertThat(flagged.getJsonObject("payload").getString("staffId")).isEqualTo("ann-lee");
     assertThat(flagged.getJsonObject("payload").getString("note")).contains("administrator");
     assertThat(page(incident, "ann-lee").getString("status")).isEqualTo("undelivered");
-    sleep(2_750);
+    nodes.awaitOutboxDrained();   // a retry would be queued with the undelivered status
+    nodes.awaitLive(live);
     assertThat(sms(ANN)).as("not retried").hasSize(1);
     assertThat(live.events().stream().map(e -> e.getString("type"))).doesNotContain("sms.retry-scheduled");
   }
@@ -340,7 +353,7 @@ class SmsRulesIT {
     reply(ANN, "where do I park?");
     eventually("the help text again", () -> sms(ANN).size() == 2);
     assertThat(sms(ANN).get(1).body()).isEqualTo(Replies.HELP_TEXT);
-    sleep(500);
+    nodes.awaitOutboxDrained();   // what the replies queued has been sent
     assertThat(sms(ANN)).hasSize(2);
   }
 
@@ -400,7 +413,7 @@ class SmsRulesIT {
 
     JsonObject status = event(incident.getString("id"), "notification.status", e -> true);
     assertThat(status.getJsonObject("payload").getString("status")).isEqualTo("delivered");
-    sleep(500);
+    nodes.awaitLive(live);   // the live stream has every event the journal holds
     assertThat(live.events().stream().filter(e -> "notification.status".equals(e.getString("type")))
         .filter(e -> notificationId.equals(e.getJsonObject("payload").getString("notificationId"))))
         .as("status events on the live stream").hasSize(1);
@@ -419,10 +432,20 @@ class SmsRulesIT {
   }
 
   private JsonObject trigger(String type, boolean drill) {
-    Http.Response r = Http.postJson(base + "/api/v1/incidents", new JsonObject().put("type", type)
-        .put("facilityId", "general").put("summary", "SMS rules").put("drill", drill).encode());
-    assertThat(r.status()).as(r.body()).isEqualTo(201);
-    return r.json();
+    return TestNodes.trigger(base, new JsonObject().put("type", type).put("facilityId", "general")
+        .put("summary", "SMS rules").put("drill", drill));
+  }
+
+  /**
+   * The positive signal that the dispatcher has run since: a later page (sms-pair, to Cara and Dev)
+   * reaches the simulator, and then nothing is queued or being sent. A row due before it was claimed
+   * no later than the marker's, so whatever was to go has gone. Returns the marker incident.
+   */
+  private JsonObject dispatcherCaughtUp() {
+    JsonObject marker = trigger("sms-pair");
+    eventually("the later pair paged", () -> pagesTo(CARA, marker) == 1 && pagesTo(DEV, marker) == 1);
+    nodes.awaitOutboxDrained();
+    return marker;
   }
 
   private void reply(String phone, String body) {
@@ -510,16 +533,6 @@ class SmsRulesIT {
   }
 
   private static void eventually(String what, Duration wait, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + wait.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + ": not within " + wait);
-      }
-      sleep(25);
-    }
-  }
-
-  private static void sleep(long ms) {
-    PipelineIT.sleep(ms);
+    PipelineIT.eventually(what, wait, condition);
   }
 }

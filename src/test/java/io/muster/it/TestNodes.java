@@ -13,12 +13,13 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * Muster nodes for integration tests, the way an operator would run them: real HTTP on free
- * loopback ports, the real Twilio SDK pointed at one shared SMS simulator, a real database, and,
+ * Muster nodes for integration tests, the way an operator would run them: real HTTP on loopback
+ * ports the system chooses (port 0, the bound port read back), the real Twilio SDK pointed at one shared SMS simulator, a real database, and,
  * for several nodes, a Hazelcast cluster on loopback with a random cluster name.
  */
 public final class TestNodes implements AutoCloseable {
@@ -87,12 +88,76 @@ public final class TestNodes implements AutoCloseable {
     return start(new JsonObject());
   }
 
-  /** A single node with extra configuration. */
+  /** A single node with extra configuration; it listens on a port the system chooses unless {@code extra} names one. */
   public Muster start(JsonObject extra) {
-    Muster node = Muster.start(MusterConfig.of(config(freePort()).mergeIn(extra, true))).await();
+    Muster node = Muster.start(MusterConfig.of(config(0).mergeIn(extra, true))).await();
     nodes.add(node);
     Http.authorize("127.0.0.1:" + node.httpPort(), login(node, ADMIN_USER, ADMIN_PASSWORD));
     return node;
+  }
+
+  /** A single node with this roster and these playbooks, and any further configuration in {@code extra}. */
+  public Muster start(String roster, String playbooks, JsonObject extra) {
+    return start(files(roster, playbooks).mergeIn(extra, true));
+  }
+
+  /** The configuration that points a node at this roster and these playbooks. */
+  public static JsonObject files(String roster, String playbooks) {
+    return new JsonObject().put("files", new JsonObject().put("roster", roster).put("playbooks", playbooks));
+  }
+
+  /** Triggers an incident of {@code type} at {@code facility} over the API; asserts the 201, returns the incident. */
+  public static JsonObject trigger(String base, String type, String facility, String summary) {
+    return trigger(base, new JsonObject().put("type", type).put("facilityId", facility).put("summary", summary));
+  }
+
+  /** Triggers the incident {@code body} describes over the API; asserts the 201, returns the incident. */
+  public static JsonObject trigger(String base, JsonObject body) {
+    Http.Response r = Http.postJson(base + "/api/v1/incidents", body.encode());
+    if (r.status() != 201) {
+      throw new AssertionError("trigger " + body.encode() + ": expected 201, got " + r.status() + " " + r.body());
+    }
+    return r.json();
+  }
+
+  /**
+   * Whether the outbox is drained: no notification is queued or being sent, so whatever the
+   * dispatchers had claimed or had due has reached the simulator. The positive signal that nothing
+   * more is on its way, where a test would otherwise wait "long enough".
+   */
+  public boolean outboxDrained() {
+    return db.count("SELECT COUNT(*) FROM notification WHERE status IN ('queued', 'sending')") == 0;
+  }
+
+  /**
+   * The positive signal that the pages so far have all arrived, where a test would otherwise wait
+   * "long enough" for a duplicate: a later incident (the marker) is triggered at {@code base}, its
+   * page reaches each of {@code phones}, and then nothing is queued or being sent. A message claimed
+   * before the marker was triggered has had longer than a whole trigger, claim and send to arrive.
+   * Returns the marker incident; count what came before by its reference.
+   */
+  public JsonObject awaitMarker(String base, JsonObject incident, Collection<String> phones) {
+    JsonObject marker = trigger(base, incident);
+    String ref = "[" + marker.getString("ref") + "]";
+    PipelineIT.eventually("the marker incident's pages", PipelineIT.WAIT, () -> phones.stream()
+        .allMatch(p -> simulator.messagesTo(p).stream().anyMatch(m -> m.body().contains(ref))));
+    awaitOutboxDrained();
+    return marker;
+  }
+
+  /** Waits until {@link #outboxDrained}. */
+  public void awaitOutboxDrained() {
+    PipelineIT.eventually(this::outboxDrained);
+  }
+
+  /** The newest sequence the journal holds. */
+  public long journalHead() {
+    return db.count("SELECT COALESCE(MAX(seq), 0) FROM journal");
+  }
+
+  /** Waits until {@code live} has received every event the journal holds now. */
+  public void awaitLive(LiveClient live) {
+    live.awaitSeq(journalHead(), PipelineIT.WAIT);
   }
 
   /** Signs in over the API; returns the access token. */
@@ -118,20 +183,30 @@ public final class TestNodes implements AutoCloseable {
   /** {@code count} clustered nodes sharing the database, each with the extra configuration. */
   public List<Muster> startCluster(int count, JsonObject extra) {
     String name = "muster-it-" + UUID.randomUUID();
-    List<Integer> ports = new ArrayList<>();
-    JsonArray members = new JsonArray();
-    for (int i = 0; i < count; i++) {
-      int port = freePort();
-      ports.add(port);
-      members.add("127.0.0.1:" + port);
-    }
     List<Muster> started = new ArrayList<>();
-    for (int port : ports) {
-      JsonObject cluster = new JsonObject().put("enabled", true).put("name", name).put("host", "127.0.0.1")
-          .put("port", port).put("members", members).mergeIn(tls("node-" + (started.size() + 1)));
-      started.add(start(extra.copy().put("cluster", cluster)));
+    for (int i = 0; i < count; i++) {
+      started.add(start(extra.copy().put("cluster", cluster(name).mergeIn(tls("node-" + (i + 1))))));
     }
     return started;
+  }
+
+  /** The first Hazelcast port of the range test nodes use (nodes of other tests there have other cluster names). */
+  public static final int HAZELCAST_PORT = 5901;
+  /** How many ports that range has. */
+  public static final int HAZELCAST_PORTS = 40;
+
+  /**
+   * A node's Hazelcast settings, as vertx-hazelcast's own tests have them: loopback only, a cluster
+   * name of its own, and a port range in which each node takes the first free port (no port picked
+   * in advance, so none can be taken in between); the members are that range's ports.
+   */
+  public static JsonObject cluster(String name) {
+    JsonArray members = new JsonArray();
+    for (int p = HAZELCAST_PORT; p < HAZELCAST_PORT + HAZELCAST_PORTS; p++) {
+      members.add("127.0.0.1:" + p);
+    }
+    return new JsonObject().put("enabled", true).put("name", name).put("host", "127.0.0.1")
+        .put("port", HAZELCAST_PORT).put("portCount", HAZELCAST_PORTS).put("members", members);
   }
 
   /**
@@ -179,10 +254,17 @@ public final class TestNodes implements AutoCloseable {
     return checkpointDir.resolve("audit-checkpoints.log");
   }
 
+  /**
+   * A node's configuration on this test's database and simulator. With {@code httpPort} 0 the node
+   * listens on a port the system chooses and derives its public base URL from it.
+   */
   public JsonObject config(int httpPort) {
+    JsonObject http = new JsonObject().put("host", "127.0.0.1").put("port", httpPort);
+    if (httpPort != 0) {
+      http.put("publicBaseUrl", "http://127.0.0.1:" + httpPort);
+    }
     return new JsonObject()
-        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", httpPort)
-            .put("publicBaseUrl", "http://127.0.0.1:" + httpPort))
+        .put("http", http)
         .put("db", new JsonObject().put("url", db.url).put("user", db.user).put("password", "").put("poolSize", 8))
         .put("sms", new JsonObject().put("accountSid", ACCOUNT_SID).put("authToken", AUTH_TOKEN)
             .put("apiBaseUrl", simulator.baseUrl()))
@@ -206,6 +288,10 @@ public final class TestNodes implements AutoCloseable {
     node.stop().await();
   }
 
+  /**
+   * A port free at the time of asking, for what cannot listen on port 0 itself (a proxy in front of a
+   * node, a URL where nothing must listen). In-process nodes listen on port 0 instead.
+   */
   public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);

@@ -4,9 +4,10 @@ import static io.muster.it.PipelineIT.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.app.Muster;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -34,6 +37,10 @@ import org.junit.jupiter.api.Timeout;
 class TimerFailoverIT {
   private static final String PLAYBOOKS = "src/test/resources/it/playbooks-failover";
   private static final String ROSTER = "src/test/resources/it/roster.yaml";
+  private static final Path LOG = Path.of("target/failover-node-a.log");
+  private static final Path CONF = Path.of("target/failover-node-a.yaml");
+  /** Node A's announcement once it is up, with the URL it derived from the port it was given. */
+  private static final Pattern UP = Pattern.compile("Dashboard:\\s+(http://127\\.0\\.0\\.1:\\d+)/");
 
   private TestDatabase db;
   private TestNodes nodes;
@@ -58,20 +65,13 @@ class TimerFailoverIT {
     db = TestDatabase.postgres();
     nodes = new TestNodes(db);
     String cluster = "muster-failover-" + UUID.randomUUID();
-    int clusterA = TestNodes.freePort();
-    int clusterB = TestNodes.freePort();
-    String members = "127.0.0.1:" + clusterA + ",127.0.0.1:" + clusterB;
-    int httpA = TestNodes.freePort();
-    nodeA = startProcess(httpA, cluster, clusterA, members);
-    awaitReady("http://127.0.0.1:" + httpA);
-    Muster b = nodes.start(new JsonObject()
+    nodeA = startProcess(TestNodes.cluster(cluster));
+    String baseA = awaitReady();
+    Muster b = nodes.start(ROSTER, PLAYBOOKS, new JsonObject()
         .put("nodeId", "node-b")
-        .put("files", new JsonObject().put("roster", ROSTER).put("playbooks", PLAYBOOKS))
-        .put("cluster", new JsonObject().put("enabled", true).put("name", cluster).put("host", "127.0.0.1")
-            .put("port", clusterB).put("members", new JsonArray(List.of(members.split(","))))
-            .mergeIn(TestNodes.tls("node-b"))));
+        .put("cluster", TestNodes.cluster(cluster).mergeIn(TestNodes.tls("node-b"))));
 
-    Http.Response created = Http.postJson("http://127.0.0.1:" + httpA + "/api/v1/incidents",
+    Http.Response created = Http.postJson(baseA + "/api/v1/incidents",
         "{\"type\":\"failover-drill\",\"facilityId\":\"general\",\"summary\":\"Failover test\"}");
     assertThat(created.status()).isEqualTo(201);
     String incidentId = created.json().getString("id");
@@ -88,7 +88,15 @@ class TimerFailoverIT {
       assertThat((Instant) t.get("fired_at")).isAfterOrEqualTo(leaseEnd.minusMillis(50));
     });
     assertThat(fired).extracting(t -> t.get("kind")).containsExactlyInAnyOrder("escalate", "task-due", "widen");
-    PipelineIT.sleep(1000);
+
+    // Later timers, set by B's own firing, are B's too: the escalation's next level, once. It comes
+    // 4 s after the repeat, so B's timer polls have run well past the first three: a second firing of
+    // any of them would have been journaled by then.
+    eventually(Duration.ofSeconds(20), () -> count("page.escalated", incidentId) == 1);
+    // The escalation is committed before its page is sent: wait for the SMS, then for nothing to be
+    // queued or being sent, and check each came once.
+    eventually(Duration.ofSeconds(10), () -> !nodes.simulator.messagesTo("+16175550102").isEmpty());
+    nodes.awaitOutboxDrained();
     assertThat(count("page.repeated", incidentId)).isEqualTo(1);
     assertThat(count("task.overdue", incidentId)).isEqualTo(1);
     assertThat(count("rollcall.widened", incidentId)).isEqualTo(1);
@@ -96,32 +104,30 @@ class TimerFailoverIT {
     assertThat(nodes.simulator.messagesTo("+16175550101").stream().filter(m -> m.body().contains("Failover drill"))
         .count()).isEqualTo(2);
     assertThat(nodes.simulator.messagesTo("+16175550103")).hasSize(1);
-
-    // Later timers, set by B's own firing, are B's too: the escalation's next level, once.
-    eventually(Duration.ofSeconds(20), () -> count("page.escalated", incidentId) == 1);
-    // The escalation is committed before its page is sent: wait for the SMS, then check it came once.
-    eventually(Duration.ofSeconds(10), () -> !nodes.simulator.messagesTo("+16175550102").isEmpty());
-    PipelineIT.sleep(1000);
     assertThat(nodes.simulator.messagesTo("+16175550102")).hasSize(1);
+    assertThat(count("page.escalated", incidentId)).isEqualTo(1);
     assertThat(b.httpPort()).isPositive();
   }
 
-  private Process startProcess(int httpPort, String cluster, int clusterPort, String members) throws Exception {
+  /** Node A in a process of its own: HTTP on a port the system chooses, Hazelcast in the test nodes' port range. */
+  private Process startProcess(JsonObject cluster) throws Exception {
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-        "-Dhazelcast.logging.type=slf4j", "-cp", classpath, "io.muster.app.Main");
+        "-Dhazelcast.logging.type=slf4j", "-cp", classpath, "io.muster.app.Main", "-conf", CONF.toString());
+    // Not config/muster.yaml, whose public base URL is port 8080's: node A derives its own from its port.
+    Files.writeString(CONF, "# TimerFailoverIT: node A is configured by its environment\nhttp:\n  host: 127.0.0.1\n");
     Map<String, String> env = pb.environment();
     env.put("MUSTER_NODE_ID", "node-a");
     env.put("MUSTER_HTTP_HOST", "127.0.0.1");
-    env.put("MUSTER_HTTP_PORT", String.valueOf(httpPort));
-    env.put("MUSTER_PUBLIC_BASE_URL", "http://127.0.0.1:" + httpPort);
+    env.put("MUSTER_HTTP_PORT", "0");
     env.put("MUSTER_DB_URL", db.url);
     env.put("MUSTER_DB_USER", db.user);
     env.put("MUSTER_CLUSTER", "true");
-    env.put("MUSTER_CLUSTER_NAME", cluster);
-    env.put("MUSTER_CLUSTER_HOST", "127.0.0.1");
-    env.put("MUSTER_CLUSTER_PORT", String.valueOf(clusterPort));
-    env.put("MUSTER_CLUSTER_MEMBERS", members);
+    env.put("MUSTER_CLUSTER_NAME", cluster.getString("name"));
+    env.put("MUSTER_CLUSTER_HOST", cluster.getString("host"));
+    env.put("MUSTER_CLUSTER_PORT", String.valueOf(cluster.getInteger("port")));
+    env.put("MUSTER_CLUSTER_PORT_COUNT", String.valueOf(cluster.getInteger("portCount")));
+    env.put("MUSTER_CLUSTER_MEMBERS", String.join(",", cluster.getJsonArray("members").stream().map(String::valueOf).toList()));
     JsonObject tls = TestNodes.tls("node-a");
     env.put("MUSTER_EVENTBUS_PORT", "0");
     env.put("MUSTER_CLUSTER_TLS_CERT", tls.getString("tlsCert"));
@@ -140,23 +146,36 @@ class TimerFailoverIT {
     env.put("TWILIO_AUTH_TOKEN", TestNodes.AUTH_TOKEN);
     env.put("TWILIO_FROM", "+15005550006");
     env.put("TWILIO_API_BASE_URL", nodes.simulator.baseUrl());
-    File log = new File("target/failover-node-a.log");
+    java.io.File log = LOG.toFile();
     pb.redirectErrorStream(true).redirectOutput(log);
     return pb.start();
   }
 
-  private void awaitReady(String base) {
+  /** Waits until node A says it is up (its announcement names the URL, with the port it was given); returns that URL. */
+  private String awaitReady() {
+    String[] base = new String[1];
     eventually(Duration.ofSeconds(60), () -> {
       if (!nodeA.isAlive()) {
-        throw new AssertionError("node A exited; see target/failover-node-a.log");
+        throw new AssertionError("node A exited; see " + LOG);
       }
-      try {
-        return Http.get(base + "/health/ready").status() == 200;
-      } catch (IllegalStateException notYet) {
-        return false;
+      Matcher up = UP.matcher(readLog());
+      if (up.find()) {
+        base[0] = up.group(1);
       }
+      return base[0] != null;
     });
-    Http.authorize(base.substring("http://".length()), TestNodes.login(base, TestNodes.ADMIN_USER, TestNodes.ADMIN_PASSWORD));
+    assertThat(Http.get(base[0] + "/health/ready").status()).isEqualTo(200);
+    Http.authorize(base[0].substring("http://".length()),
+        TestNodes.login(base[0], TestNodes.ADMIN_USER, TestNodes.ADMIN_PASSWORD));
+    return base[0];
+  }
+
+  private static String readLog() {
+    try {
+      return Files.readString(LOG);
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   private int leaseAllAsNodeA(String incidentId, Instant until) throws SQLException {

@@ -20,6 +20,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(90)
 class VoiceFallbackIT {
   private static final String DANA = "+16175550101";
+  private static final String ROSTER = "src/test/resources/it/roster.yaml";
+  private static final String PLAYBOOKS = "src/test/resources/it/playbooks-voice";
+  private static final JsonObject DRILL = new JsonObject().put("type", "voice-drill").put("facilityId", "general")
+      .put("summary", "Voice test").put("drill", true);
 
   private TestNodes nodes;
 
@@ -35,12 +39,10 @@ class VoiceFallbackIT {
   @DisplayName("nobody answers the page: the incident commander is called, presses 1, and the escalation stops")
   void callAndPressOne(String kind) {
     nodes = TestNodes.on(kind);
-    Muster node = nodes.start(new JsonObject().put("files", new JsonObject()
-        .put("roster", "src/test/resources/it/roster.yaml").put("playbooks", "src/test/resources/it/playbooks-voice")));
+    Muster node = nodes.start(ROSTER, PLAYBOOKS, new JsonObject());
     String base = TestNodes.baseUrl(node);
     try (LiveClient live = LiveClient.connect(node.httpPort(), null)) {
-      JsonObject incident = Http.postJson(base + "/api/v1/incidents",
-          "{\"type\":\"voice-drill\",\"facilityId\":\"general\",\"summary\":\"Voice test\",\"drill\":true}").json();
+      JsonObject incident = TestNodes.trigger(base, DRILL);
       live.awaitType("page.called", Duration.ofSeconds(15));
       eventually(Duration.ofSeconds(15), () -> nodes.simulator.callsTo(DANA).size() == 1);
       SimCall call = nodes.simulator.callsTo(DANA).get(0);
@@ -69,15 +71,11 @@ class VoiceFallbackIT {
   void lostCallAnswerIsLookedUp(String kind) {
     nodes = TestNodes.on(kind);
     // The lease outlives the SDK's 10 s response timeout: the retry below is the dispatcher's own, after the timeout.
-    Muster node = nodes.start(new JsonObject()
-        .put("files", new JsonObject().put("roster", "src/test/resources/it/roster.yaml")
-            .put("playbooks", "src/test/resources/it/playbooks-voice"))
-        .put("dispatch", new JsonObject().put("leaseSeconds", 30)));
+    Muster node = nodes.start(ROSTER, PLAYBOOKS, new JsonObject().put("dispatch", new JsonObject().put("leaseSeconds", 30)));
     String base = TestNodes.baseUrl(node);
     nodes.simulator.faults().hangCalls(true);
     try (LiveClient live = LiveClient.connect(node.httpPort(), null)) {
-      Http.postJson(base + "/api/v1/incidents",
-          "{\"type\":\"voice-drill\",\"facilityId\":\"general\",\"summary\":\"Voice test\",\"drill\":true}");
+      TestNodes.trigger(base, DRILL);
       live.awaitType("page.called", Duration.ofSeconds(15));
       eventually(Duration.ofSeconds(15), () -> nodes.simulator.callsTo(DANA).size() == 1);
       // Twilio created the call and Dana's phone rings, but Muster never hears of it; a new create would be answered.
@@ -86,7 +84,10 @@ class VoiceFallbackIT {
       assertThat(voiceRows(null)).as("no SID known while the answer is outstanding").isZero();
 
       eventually(Duration.ofSeconds(40), () -> voiceRows(null) == 1);
-      PipelineIT.sleep(1000); // a second call, if one were placed, would be created by now
+      // A second call, if one were placed, would be created by the time the held create has been
+      // given up and nothing is queued or being sent.
+      eventually(Duration.ofSeconds(15), () -> nodes.simulator.heldAnswers() == 0);
+      nodes.awaitOutboxDrained();
       assertThat(nodes.simulator.callsTo(DANA)).as("called once").extracting(SimCall::sid).containsExactly(call.sid());
       assertThat(nodes.db().count("SELECT COUNT(*) FROM notification WHERE kind = 'voice' AND provider_sid = '" + call.sid()
           + "' AND status = 'sent' AND attempts >= 2")).as("the call's SID, recorded as sent by the retry").isEqualTo(1);

@@ -106,7 +106,7 @@ class WebhookSignatureIT {
 
     Http.Response r = postForm(SMS, params, signature);
 
-    BadInputIT.assertError(r, 403, "bad_signature", TwilioSignature.HEADER, "signature");
+    Refusal.assertError(r, 403, "bad_signature", TwilioSignature.HEADER, "signature");
     assertThat(counts()).as("inbound_message and journal rows").isEqualTo(before);
     assertThat(acks()).as("acknowledgements").noneMatch(a -> "tom-okafor".equals(a.getString("staffId")));
   }
@@ -155,7 +155,7 @@ class WebhookSignatureIT {
 
     Map<String, String> forged = statusParams(sid, "delivered");
     Http.Response refused = postForm(path, forged, TwilioSigner.sign(TestNodes.AUTH_TOKEN, publicBase + STATUS, forged));
-    BadInputIT.assertError(refused, 403, "bad_signature", TwilioSignature.HEADER, null);
+    Refusal.assertError(refused, 403, "bad_signature", TwilioSignature.HEADER, null);
     assertThat(status(page.getString("id"))).as("after a callback signed without its query").isEqualTo("sent");
 
     Http.Response delivered = postStatus(path, statusParams(sid, "delivered"));

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -83,17 +84,12 @@ class AuditCheckpointStallIT {
       }
     }, "checkpoint-under-test");
     checkpoint.start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!waitingForAConnection(checkpoint)) {
-      assertThat(System.nanoTime()).as("the checkpoint reaches the pool").isLessThan(deadline);
-      Thread.sleep(5);
-    }
+    Awaitility.await("the checkpoint waits for a connection from the pool").atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(5)).until(() -> waitingForAConnection(checkpoint));
 
-    long start = System.nanoTime();
     audit.flush();   // as the event loop's timer calls it
-    double seconds = (System.nanoTime() - start) / 1e9;
-    assertThat(seconds).as("seconds the flush call took while a checkpoint waited on the database").isLessThan(2.5);   // the pool waits 5 s
-    assertThat(waitingForAConnection(checkpoint)).as("the checkpoint was still waiting meanwhile").isTrue();
+    // Had flush waited for the checkpoint, it would have returned only once the checkpoint gave up.
+    assertThat(waitingForAConnection(checkpoint)).as("the checkpoint was still waiting when flush returned").isTrue();
     proxy.restore();
     checkpoint.join(30_000);
   }

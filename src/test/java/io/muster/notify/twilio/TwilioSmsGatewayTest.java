@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -180,10 +181,9 @@ class TwilioSmsGatewayTest {
     simulator.faults().numberFails("+15551230002", 30003);
     SentMessage delivered = gateway.send(new OutboundSms(NURSE, "Code red", null));
     SentMessage undelivered = gateway.send(new OutboundSms("+15551230002", "Code red", null));
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!"undelivered".equals(simulator.messagesTo("+15551230002").get(0).status()) && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    Awaitility.await("both final").atMost(WAIT).pollInterval(Duration.ofMillis(20))
+        .until(() -> "delivered".equals(simulator.messagesTo(NURSE).get(0).status())
+            && "undelivered".equals(simulator.messagesTo("+15551230002").get(0).status()));
 
     assertThat(gateway.status(delivered.sid())).isEqualTo(new ProviderStatus("delivered", null));
     assertThat(gateway.status(undelivered.sid())).isEqualTo(new ProviderStatus("undelivered", 30003));
@@ -209,7 +209,10 @@ class TwilioSmsGatewayTest {
     TwilioSmsGateway gateway = gateway(simulator.baseUrl(), TOKEN);
     Instant before = Instant.now();
     SentMessage first = gateway.call(NURSE, "Code red", "http://127.0.0.1:1/keys", null);
-    Thread.sleep(5); // distinct creation times: the order is Twilio's date_created
+    // distinct creation times (the order is Twilio's date_created): the clock has moved past the first's
+    Instant firstCreated = Instant.now();
+    Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(1))
+        .until(() -> Instant.now().isAfter(firstCreated.plusMillis(1)));
     SentMessage second = gateway.call(NURSE, "Code red again", "http://127.0.0.1:1/keys", null);
     gateway.call("+15551230002", "Code red", "http://127.0.0.1:1/keys", null);
     Call.creator(new PhoneNumber(NURSE), new PhoneNumber("+15005550007"), new Twiml("<Response/>")).create(sdkClient());
@@ -320,7 +323,8 @@ class TwilioSmsGatewayTest {
           });
 
       assertThat(failing.next(WAIT).method()).isEqualTo("POST");
-      Thread.sleep(500); // the SDK would retry 100 ms later, Apache HttpClient 1 s later
+      // No wait: the call has returned, so any retry of the SDK's (100 ms later) or Apache HttpClient's
+      // (1 s later) was made within it, and the server records each request before it answers.
       assertThat(failing.pending()).isZero();
       failing.close();
     }
@@ -335,7 +339,7 @@ class TwilioSmsGatewayTest {
           .isInstanceOfSatisfying(SmsException.class, e -> assertThat(e.httpStatus()).isEqualTo(status));
 
       assertThat(failing.next(WAIT).method()).isEqualTo("GET");
-      Thread.sleep(1500);
+      // No wait: the call has returned (a retry would have been within it) and each request is recorded before its answer.
       assertThat(failing.pending()).isZero();
       failing.close();
     }
@@ -355,7 +359,7 @@ class TwilioSmsGatewayTest {
       assertThat(request.method()).isEqualTo("GET");
       assertThat(request.pathAndQuery()).startsWith("/2010-04-01/Accounts/" + ACCOUNT + "/Calls.json?")
           .contains("To=%2B15551230001").contains("From=%2B15005550006");
-      Thread.sleep(1500);
+      // No wait: the call has returned (a retry would have been within it) and each request is recorded before its answer.
       assertThat(failing.pending()).isZero();
       failing.close();
     }
