@@ -2,15 +2,13 @@ package io.muster.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.muster.common.ManualClock;
 import io.muster.incident.domain.TriggerIncident;
 import io.muster.notify.Outbox;
 import io.muster.notify.domain.Notification;
 import io.muster.store.Db;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -47,7 +45,7 @@ class StaleClaimIT {
     try (Db store = Db.open(nodes.db().url, nodes.db().user, "", 4)) {
       TestFeatures.on(store).incidents().trigger(
           new TriggerIncident("mass-casualty", "general", "Stale claim", null, false), null, "test");
-      MovableClock clock = new MovableClock(Instant.now().plusSeconds(1));   // the pages are due
+      ManualClock clock = new ManualClock(Instant.now().plusSeconds(1));   // the pages are due
       Outbox outbox = new Outbox(store, clock, "node-a", LEASE, 0, null);
       List<Outbox.Claim> first = outbox.claim(50);
       assertThat(first).hasSize(4);
@@ -68,31 +66,4 @@ class StaleClaimIT {
     }
   }
 
-  /** A clock the test moves by hand. */
-  private static final class MovableClock extends Clock {
-    private volatile Instant now;
-
-    MovableClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 }

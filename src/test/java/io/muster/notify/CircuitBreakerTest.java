@@ -1,13 +1,11 @@
 package io.muster.notify;
 
-import io.muster.notify.domain.NotifyEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import io.muster.common.ManualClock;
+import io.muster.notify.domain.NotifyEvent;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -206,31 +204,4 @@ class CircuitBreakerTest {
     }
   }
 
-  /** A clock that only moves when told. */
-  static final class ManualClock extends Clock {
-    private Instant now;
-
-    ManualClock(Instant start) {
-      now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 }

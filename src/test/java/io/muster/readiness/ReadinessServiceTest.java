@@ -1,14 +1,15 @@
 package io.muster.readiness;
 
-import io.muster.readiness.domain.ReadinessRules;
-import io.muster.playbook.RollcallArrivals;
-import io.muster.notify.MessageStore;
-import io.muster.incident.IncidentRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.muster.common.ManualClock;
+import io.muster.incident.IncidentRecords;
+import io.muster.notify.MessageStore;
 import io.muster.notify.domain.Notification;
+import io.muster.playbook.RollcallArrivals;
 import io.muster.readiness.domain.BedType;
 import io.muster.readiness.domain.FacilityReadiness;
+import io.muster.readiness.domain.ReadinessRules;
 import io.muster.roster.RosterLoader;
 import io.muster.roster.domain.Roster;
 import io.muster.roster.domain.Staff;
@@ -17,11 +18,8 @@ import io.muster.store.JournalEvent;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,27 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadinessServiceTest {
   private static final Roster ROSTER = RosterLoader.load(Path.of("src/test/resources/it/roster.yaml"));
 
-  /** A clock the test moves by hand. */
-  static final class VirtualClock extends Clock {
-    Instant now = Instant.parse("2026-11-30T12:00:00Z");
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
-  private final VirtualClock clock = new VirtualClock();
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-30T12:00:00Z"));
   private Db db;
   private ReadinessService readiness;
 
@@ -78,10 +56,10 @@ class ReadinessServiceTest {
     Staff marcus = staff("marcus-ng");
     db.tx(c -> readiness.smsUpdate(c, marcus, Map.of("beds.adult-icu.baseline", "20"), clock.instant()));
 
-    clock.now = clock.now.plus(Duration.ofHours(3));
+    clock.advance(Duration.ofHours(3));
     assertThat(readiness.remindOverdue()).as("not overdue after 3 h of 4").isEmpty();
 
-    clock.now = clock.now.plus(Duration.ofHours(2));
+    clock.advance(Duration.ofHours(2));
     List<JournalEvent> first = readiness.remindOverdue();
     assertThat(first).hasSize(1);
     assertThat(first.get(0).payload()).containsEntry("staffId", "marcus-ng");
@@ -89,11 +67,11 @@ class ReadinessServiceTest {
         assertThat(body).contains("Readiness update due at Muster General Hospital").contains("beds.adult-icu.baseline"));
     assertThat(readiness.board("general").beds().get(BedType.ADULT_ICU).overdue()).isTrue();
 
-    clock.now = clock.now.plus(Duration.ofHours(1));
+    clock.advance(Duration.ofHours(1));
     assertThat(readiness.remindOverdue()).as("each value once, until it is reported again").isEmpty();
 
     db.tx(c -> readiness.smsUpdate(c, marcus, Map.of("beds.adult-icu.baseline", "22"), clock.instant()));
-    clock.now = clock.now.plus(Duration.ofHours(5));
+    clock.advance(Duration.ofHours(5));
     assertThat(readiness.remindOverdue()).as("the new report is reminded when it is overdue in its turn").hasSize(1);
   }
 
@@ -101,7 +79,7 @@ class ReadinessServiceTest {
   @DisplayName("a value set through the API reminds the facility's reporters")
   void apiValuesRemindTheReporters() {
     readiness.update("general", Map.of("ed-status", "advisory"), "api");
-    clock.now = clock.now.plus(Duration.ofHours(5));
+    clock.advance(Duration.ofHours(5));
     List<JournalEvent> events = readiness.remindOverdue();
     assertThat(events).extracting(e -> e.payload().get("staffId")).containsExactly("marcus-ng");
   }
@@ -110,7 +88,7 @@ class ReadinessServiceTest {
   @DisplayName("BEDS ICU 4 by SMS from a reporter sets occupied from the baseline; others are refused")
   void smsKeywordUpdates() {
     readiness.update("general", Map.of("beds.adult-icu.baseline", "20", "beds.adult-icu.occupied", "10"), "api");
-    clock.now = clock.now.plusSeconds(60);
+    clock.advance(Duration.ofSeconds(60));
     io.muster.notify.port.Keywords.Handled ok = db.tx(c -> readiness.smsUpdate(c, staff("marcus-ng"),
         Map.of("beds.adult-icu.available", "4"), clock.instant()));
     assertThat(ok.outcome()).isEqualTo("readiness-updated");
@@ -135,7 +113,7 @@ class ReadinessServiceTest {
   void rebuildFromJournal() {
     readiness.update("general", Map.of("beds.adult-icu.baseline", "20", "beds.adult-icu.occupied", "10",
         "beds.adult-icu.nurses", "6"), "api");
-    clock.now = clock.now.plusSeconds(60);
+    clock.advance(Duration.ofSeconds(60));
     readiness.update("general", Map.of("beds.adult-icu.occupied", "12", "systems.power.state", "degraded"), "api");
     FacilityReadiness before = readiness.board("general");
 

@@ -1,13 +1,14 @@
 package io.muster.readiness;
 
-import io.muster.readiness.domain.ReadinessEvent;
-import io.muster.readiness.domain.ReadinessRules;
-import io.muster.playbook.RollcallArrivals;
-import io.muster.notify.MessageStore;
-import io.muster.incident.IncidentRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.muster.common.ManualClock;
+import io.muster.incident.IncidentRecords;
+import io.muster.notify.MessageStore;
+import io.muster.playbook.RollcallArrivals;
 import io.muster.readiness.domain.BedType;
+import io.muster.readiness.domain.ReadinessEvent;
+import io.muster.readiness.domain.ReadinessRules;
 import io.muster.roster.RosterLoader;
 import io.muster.roster.domain.Roster;
 import io.muster.store.Db;
@@ -35,7 +36,7 @@ class RollcallThresholdsTest {
       "medical-surgical<=0->surge-capacity", BedType.MEDICAL_SURGICAL, 0, null, null, "surge-capacity");
   private static final List<String> LENA = List.of("lena-fischer");
 
-  private final ReadinessServiceTest.VirtualClock clock = new ReadinessServiceTest.VirtualClock();
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-30T12:00:00Z"));
   private Db db;
   private ReadinessService readiness;
   private String callout;
