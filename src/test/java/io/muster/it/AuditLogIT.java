@@ -19,7 +19,6 @@ import io.muster.store.AuditWalk;
 import io.muster.store.Db;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -373,11 +372,12 @@ class AuditLogIT {
   @DisplayName("a node killed before its auditor ran: after a restart every journal event is audited exactly once")
   void killedNodeLosesNoJournalEvent() throws Exception {
     try (TestDatabase db = TestDatabase.postgres(); TestNodes nodes = new TestNodes(db)) {
-      int port = TestNodes.freePort();
-      String base = "http://127.0.0.1:" + port;
-      Process nodeA = startProcess(db, nodes, port);
+      // Node A in a JVM of its own, as an operator runs it, on the test's database, audit key and checkpoint file.
+      Map<String, String> env = ChildNode.env(nodes, db);
+      env.put("MUSTER_NODE_ID", NODE);
+      ChildNode nodeA = ChildNode.start(env, "audit-node-a");
+      String base = nodeA.base();
       try {
-        awaitReady(nodeA, base);
         try (Connection blocker = DriverManager.getConnection(db.url, db.user, "")) {
           // The auditor cannot take the audit head while this transaction holds it; business transactions go on.
           blocker.setAutoCommit(false);
@@ -393,11 +393,11 @@ class AuditLogIT {
           assertThat(db.count("SELECT seq FROM journal_head")).isGreaterThan(audited + 3);
           assertThat(db.count("SELECT journal_seq FROM audit_head")).as("nothing audited while the head is held")
               .isEqualTo(audited);
-          nodeA.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+          nodeA.kill();
           blocker.rollback();
         }
       } finally {
-        nodeA.destroyForcibly();
+        nodeA.kill();
       }
       long events = db.count("SELECT seq FROM journal_head");
       // Two nodes pick the backlog up together; each event must be audited once.
@@ -410,47 +410,6 @@ class AuditLogIT {
       Http.Response verified = Http.get(TestNodes.baseUrl(restarted.get(1)) + "/api/v1/audit/verify");
       assertThat(verified.json().getBoolean("intact")).as(verified.body()).isTrue();
     }
-  }
-
-  /** Node A in a JVM of its own, as an operator runs it, on the test's database, audit key and checkpoint file. */
-  private static Process startProcess(TestDatabase db, TestNodes nodes, int port) throws Exception {
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-        "-Dhazelcast.logging.type=slf4j", "-cp", classpath, "io.muster.app.Main");
-    Map<String, String> env = pb.environment();
-    env.put("MUSTER_NODE_ID", NODE);
-    env.put("MUSTER_HTTP_HOST", "127.0.0.1");
-    env.put("MUSTER_HTTP_PORT", String.valueOf(port));
-    env.put("MUSTER_PUBLIC_BASE_URL", "http://127.0.0.1:" + port);
-    env.put("MUSTER_DB_URL", db.url);
-    env.put("MUSTER_DB_USER", db.user);
-    env.put("MUSTER_ROSTER", "src/test/resources/it/roster.yaml");
-    env.put("MUSTER_PLAYBOOKS", "src/test/resources/it/playbooks");
-    env.put("MUSTER_READINESS", "src/test/resources/it/readiness.yaml");
-    env.put("MUSTER_JWT_SECRET", nodes.jwtSecret());
-    env.put("MUSTER_AUDIT_KEY", nodes.auditKey());
-    env.put("MUSTER_AUDIT_CHECKPOINTS", nodes.checkpointFile().toString());
-    env.put("MUSTER_ADMIN_PASSWORD", TestNodes.ADMIN_PASSWORD);
-    env.put("TWILIO_ACCOUNT_SID", TestNodes.ACCOUNT_SID);
-    env.put("TWILIO_AUTH_TOKEN", TestNodes.AUTH_TOKEN);
-    env.put("TWILIO_FROM", "+15005550006");
-    env.put("TWILIO_API_BASE_URL", nodes.simulator.baseUrl());
-    pb.redirectErrorStream(true).redirectOutput(new File("target/audit-node-a.log"));
-    return pb.start();
-  }
-
-  private static void awaitReady(Process node, String base) {
-    eventually(Duration.ofSeconds(60), () -> {
-      if (!node.isAlive()) {
-        throw new AssertionError("node A exited; see target/audit-node-a.log");
-      }
-      try {
-        return Http.get(base + "/health/ready").status() == 200;
-      } catch (IllegalStateException notYet) {
-        return false;
-      }
-    });
-    Http.authorize(base.substring("http://".length()), TestNodes.login(base, TestNodes.ADMIN_USER, TestNodes.ADMIN_PASSWORD));
   }
 
   @Test

@@ -56,8 +56,7 @@ class BurstCrashIT {
   void answeredIncidentsSurviveAndNobodyIsPagedTwice(String kind) throws Exception {
     db = TestDatabase.create(kind);
     nodes = new TestNodes(db);   // the simulator; the nodes run in processes of their own
-    int port = TestNodes.freePort();
-    Map<String, String> env = ChildNode.env(nodes, db, port);
+    Map<String, String> env = ChildNode.env(nodes, db);
     // Receipts for pages the killed node sent are posted while no node listens: they are lost, and
     // the provider is asked instead once they are this overdue.
     env.put("MUSTER_RECONCILE_AFTER_SECONDS", "3");

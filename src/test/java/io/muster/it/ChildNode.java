@@ -2,11 +2,14 @@ package io.muster.it;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One Muster node as an operator runs it: {@code io.muster.app.Main} in a JVM of its own, configured
@@ -16,26 +19,34 @@ import java.util.concurrent.TimeUnit;
  * node's output goes to a log file under {@code target/}.
  */
 final class ChildNode implements AutoCloseable {
+  /**
+   * The node's configuration file: none of {@code config/muster.yaml}'s settings (its public URL is
+   * port 8080's), everything from the environment.
+   */
+  private static final Path CONF = Path.of("target/child-node.yaml");
+  /** The node's announcement once it is up, with the URL it derived from the port it was given. */
+  private static final Pattern UP = Pattern.compile("Dashboard:\\s+http://127\\.0\\.0\\.1:(\\d+)/");
+
   private final Process process;
-  private final int port;
+  /** The HTTP port the node was given by the system (it listens on port 0): known once it announced itself. */
+  private volatile int port;
   private final File log;
   private volatile boolean paused;
 
-  private ChildNode(Process process, int port, File log) {
+  private ChildNode(Process process, File log) {
     this.process = process;
-    this.port = port;
     this.log = log;
   }
 
   /**
-   * The environment of a single node on {@code db} at {@code port}, sending through the test
-   * simulator, with short poll and lease times and no rate limit on the test administrator.
+   * The environment of a single node on {@code db}, listening on a port the system chooses (its
+   * public URL derived from it), sending through the test simulator, with short poll and lease
+   * times and no rate limit on the test administrator.
    */
-  static Map<String, String> env(TestNodes nodes, TestDatabase db, int port) {
+  static Map<String, String> env(TestNodes nodes, TestDatabase db) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("MUSTER_HTTP_HOST", "127.0.0.1");
-    env.put("MUSTER_HTTP_PORT", String.valueOf(port));
-    env.put("MUSTER_PUBLIC_BASE_URL", "http://127.0.0.1:" + port);
+    env.put("MUSTER_HTTP_PORT", "0");
     env.put("MUSTER_DB_URL", db.url);
     env.put("MUSTER_DB_USER", db.user);
     env.put("MUSTER_ROSTER", "src/test/resources/it/roster.yaml");
@@ -57,21 +68,22 @@ final class ChildNode implements AutoCloseable {
   }
 
   /**
-   * {@code base} with cluster mode on: Hazelcast on loopback at {@code clusterPort} joining
-   * {@code members} ("127.0.0.1:port" each, this node's included) under the cluster {@code name}, the
-   * event bus on any free port, with TLS certificates for {@code certName} from the test JVM's
-   * cluster CA (the same CA for every node of the test JVM).
+   * {@code base} with cluster mode on: Hazelcast on loopback in the test nodes' port range
+   * ({@link TestNodes#cluster}) under the cluster {@code name}, the event bus on any free port, with
+   * TLS certificates for {@code certName} from the test JVM's cluster CA (the same CA for every
+   * node of the test JVM).
    */
-  static Map<String, String> clusterEnv(Map<String, String> base, String name, int clusterPort, List<String> members,
-                                        String certName) {
+  static Map<String, String> clusterEnv(Map<String, String> base, String name, String certName) {
     Map<String, String> env = new LinkedHashMap<>(base);
     io.vertx.core.json.JsonObject tls = TestNodes.tls(certName);
     env.put("MUSTER_NODE_ID", certName);
     env.put("MUSTER_CLUSTER", "true");
     env.put("MUSTER_CLUSTER_NAME", name);
     env.put("MUSTER_CLUSTER_HOST", "127.0.0.1");
-    env.put("MUSTER_CLUSTER_PORT", String.valueOf(clusterPort));
-    env.put("MUSTER_CLUSTER_MEMBERS", String.join(",", members));
+    io.vertx.core.json.JsonObject cluster = TestNodes.cluster(name);
+    env.put("MUSTER_CLUSTER_PORT", String.valueOf(cluster.getInteger("port")));
+    env.put("MUSTER_CLUSTER_PORT_COUNT", String.valueOf(cluster.getInteger("portCount")));
+    env.put("MUSTER_CLUSTER_MEMBERS", String.join(",", cluster.getJsonArray("members").stream().map(String::valueOf).toList()));
     env.put("MUSTER_EVENTBUS_HOST", "127.0.0.1");
     env.put("MUSTER_EVENTBUS_PORT", "0");
     env.put("MUSTER_CLUSTER_TLS_CERT", tls.getString("tlsCert"));
@@ -97,16 +109,32 @@ final class ChildNode implements AutoCloseable {
    * {@link #awaitReady} each.
    */
   static ChildNode launch(Map<String, String> env, String logName) throws IOException {
+    writeConf();
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx384m", "-Dhazelcast.logging.type=slf4j", "-cp", classpath, "io.muster.app.Main");
+        "-Xmx384m", "-Dhazelcast.logging.type=slf4j", "-cp", classpath, "io.muster.app.Main", "-conf", CONF.toString());
     pb.environment().putAll(env);
     File log = new File("target/" + logName + ".log");
     pb.redirectErrorStream(true).redirectOutput(log);
     Process process = pb.start();
     // Should the test JVM end without its clean-up (a timeout, a crash), no node outlives it.
     Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
-    return new ChildNode(process, Integer.parseInt(env.get("MUSTER_HTTP_PORT")), log);
+    return new ChildNode(process, log);
+  }
+
+  /** Once per test JVM, before any node reads it. */
+  private static synchronized void writeConf() throws IOException {
+    if (!Files.exists(CONF)) {
+      Files.writeString(CONF, "# a child node of the tests: everything else from its environment\nhttp:\n  host: 127.0.0.1\n");
+    }
+  }
+
+  private String readLog() {
+    try {
+      return Files.readString(log.toPath());
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   String base() {
@@ -196,11 +224,21 @@ final class ChildNode implements AutoCloseable {
     }
   }
 
-  /** Waits until the node answers ready and signs the test administrator in. */
+  /**
+   * Waits until the node announces the URL it derived from the port it was given, answers ready,
+   * and signs the test administrator in.
+   */
   void awaitReady() {
     PipelineIT.eventually(Duration.ofSeconds(120), () -> {
       if (!process.isAlive()) {
         throw new AssertionError("the node exited; see " + log);
+      }
+      if (port == 0) {
+        Matcher up = UP.matcher(readLog());
+        if (!up.find()) {
+          return false;
+        }
+        port = Integer.parseInt(up.group(1));
       }
       try {
         return Http.get(base() + "/health/ready").status() == 200;

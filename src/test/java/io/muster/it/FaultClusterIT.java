@@ -72,7 +72,6 @@ class FaultClusterIT {
   private final String clusterName = "muster-fault-" + UUID.randomUUID();
   private final List<ChildNode> nodes = new ArrayList<>();
   private final Map<ChildNode, String> nodeIds = new LinkedHashMap<>();
-  private final List<String> members = new ArrayList<>();
   private final AtomicInteger launched = new AtomicInteger();
 
   @BeforeAll
@@ -351,9 +350,7 @@ class FaultClusterIT {
   private ChildNode launch() throws IOException {
     int n = launched.incrementAndGet();
     String nodeId = "fault-node-" + n;
-    int clusterPort = TestNodes.freePort();
-    members.add("127.0.0.1:" + clusterPort);
-    Map<String, String> env = ChildNode.env(simulator, db, TestNodes.freePort());
+    Map<String, String> env = ChildNode.env(simulator, db);
     env.put("MUSTER_DB_URL", db.url.replace("127.0.0.1:5432/", "127.0.0.1:" + proxy.port() + "/"));
     env.put("MUSTER_ROSTER", ROSTER);
     env.put("MUSTER_PLAYBOOKS", PLAYBOOKS);
@@ -361,7 +358,7 @@ class FaultClusterIT {
     env.put("MUSTER_POLL_MS", "250");
     env.put("MUSTER_SMS_MPS", "50");
     env.put("MUSTER_RECONCILE_AFTER_SECONDS", "3");
-    ChildNode node = ChildNode.launch(ChildNode.clusterEnv(env, clusterName, clusterPort, List.copyOf(members), nodeId),
+    ChildNode node = ChildNode.launch(ChildNode.clusterEnv(env, clusterName, nodeId),
         nodeId);
     nodeIds.put(node, nodeId);
     return node;

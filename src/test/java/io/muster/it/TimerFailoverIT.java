@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.app.Muster;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -20,9 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -37,19 +31,15 @@ import org.junit.jupiter.api.Timeout;
 class TimerFailoverIT {
   private static final String PLAYBOOKS = "src/test/resources/it/playbooks-failover";
   private static final String ROSTER = "src/test/resources/it/roster.yaml";
-  private static final Path LOG = Path.of("target/failover-node-a.log");
-  private static final Path CONF = Path.of("target/failover-node-a.yaml");
-  /** Node A's announcement once it is up, with the URL it derived from the port it was given. */
-  private static final Pattern UP = Pattern.compile("Dashboard:\\s+(http://127\\.0\\.0\\.1:\\d+)/");
 
   private TestDatabase db;
   private TestNodes nodes;
-  private Process nodeA;
+  private ChildNode nodeA;
 
   @AfterEach
   void tearDown() {
     if (nodeA != null) {
-      nodeA.destroyForcibly();
+      nodeA.kill();
     }
     if (nodes != null) {
       nodes.close();
@@ -65,8 +55,8 @@ class TimerFailoverIT {
     db = TestDatabase.postgres();
     nodes = new TestNodes(db);
     String cluster = "muster-failover-" + UUID.randomUUID();
-    nodeA = startProcess(TestNodes.cluster(cluster));
-    String baseA = awaitReady();
+    nodeA = startNodeA(cluster);
+    String baseA = nodeA.base();
     Muster b = nodes.start(ROSTER, PLAYBOOKS, new JsonObject()
         .put("nodeId", "node-b")
         .put("cluster", TestNodes.cluster(cluster).mergeIn(TestNodes.tls("node-b"))));
@@ -79,7 +69,7 @@ class TimerFailoverIT {
     // Node A takes the leases it would take when the timers come due, and dies holding them.
     Instant leaseEnd = Instant.now().plusSeconds(8);
     assertThat(leaseAllAsNodeA(incidentId, leaseEnd)).isEqualTo(3);
-    nodeA.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    nodeA.kill();
 
     eventually(Duration.ofSeconds(40), () -> fired(incidentId).size() >= 3);
     List<Map<String, Object>> fired = fired(incidentId);
@@ -109,73 +99,12 @@ class TimerFailoverIT {
     assertThat(b.httpPort()).isPositive();
   }
 
-  /** Node A in a process of its own: HTTP on a port the system chooses, Hazelcast in the test nodes' port range. */
-  private Process startProcess(JsonObject cluster) throws Exception {
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-        "-Dhazelcast.logging.type=slf4j", "-cp", classpath, "io.muster.app.Main", "-conf", CONF.toString());
-    // Not config/muster.yaml, whose public base URL is port 8080's: node A derives its own from its port.
-    Files.writeString(CONF, "# TimerFailoverIT: node A is configured by its environment\nhttp:\n  host: 127.0.0.1\n");
-    Map<String, String> env = pb.environment();
-    env.put("MUSTER_NODE_ID", "node-a");
-    env.put("MUSTER_HTTP_HOST", "127.0.0.1");
-    env.put("MUSTER_HTTP_PORT", "0");
-    env.put("MUSTER_DB_URL", db.url);
-    env.put("MUSTER_DB_USER", db.user);
-    env.put("MUSTER_CLUSTER", "true");
-    env.put("MUSTER_CLUSTER_NAME", cluster.getString("name"));
-    env.put("MUSTER_CLUSTER_HOST", cluster.getString("host"));
-    env.put("MUSTER_CLUSTER_PORT", String.valueOf(cluster.getInteger("port")));
-    env.put("MUSTER_CLUSTER_PORT_COUNT", String.valueOf(cluster.getInteger("portCount")));
-    env.put("MUSTER_CLUSTER_MEMBERS", String.join(",", cluster.getJsonArray("members").stream().map(String::valueOf).toList()));
-    JsonObject tls = TestNodes.tls("node-a");
-    env.put("MUSTER_EVENTBUS_PORT", "0");
-    env.put("MUSTER_CLUSTER_TLS_CERT", tls.getString("tlsCert"));
-    env.put("MUSTER_CLUSTER_TLS_KEY", tls.getString("tlsKey"));
-    env.put("MUSTER_CLUSTER_TLS_CA", tls.getString("tlsCa"));
-    env.put("MUSTER_ROSTER", ROSTER);
+  /** Node A in a process of its own (so that it can be killed), in node B's cluster. */
+  private ChildNode startNodeA(String cluster) throws Exception {
+    Map<String, String> env = ChildNode.env(nodes, db);
     env.put("MUSTER_PLAYBOOKS", PLAYBOOKS);
-    env.put("MUSTER_READINESS", "src/test/resources/it/readiness.yaml");
-    env.put("MUSTER_POLL_MS", "250");
     env.put("MUSTER_LEASE_SECONDS", "5");
-    env.put("MUSTER_JWT_SECRET", nodes.jwtSecret());
-    env.put("MUSTER_AUDIT_KEY", nodes.auditKey());
-    env.put("MUSTER_AUDIT_CHECKPOINTS", nodes.checkpointFile().toString());
-    env.put("MUSTER_ADMIN_PASSWORD", TestNodes.ADMIN_PASSWORD);
-    env.put("TWILIO_ACCOUNT_SID", TestNodes.ACCOUNT_SID);
-    env.put("TWILIO_AUTH_TOKEN", TestNodes.AUTH_TOKEN);
-    env.put("TWILIO_FROM", "+15005550006");
-    env.put("TWILIO_API_BASE_URL", nodes.simulator.baseUrl());
-    java.io.File log = LOG.toFile();
-    pb.redirectErrorStream(true).redirectOutput(log);
-    return pb.start();
-  }
-
-  /** Waits until node A says it is up (its announcement names the URL, with the port it was given); returns that URL. */
-  private String awaitReady() {
-    String[] base = new String[1];
-    eventually(Duration.ofSeconds(60), () -> {
-      if (!nodeA.isAlive()) {
-        throw new AssertionError("node A exited; see " + LOG);
-      }
-      Matcher up = UP.matcher(readLog());
-      if (up.find()) {
-        base[0] = up.group(1);
-      }
-      return base[0] != null;
-    });
-    assertThat(Http.get(base[0] + "/health/ready").status()).isEqualTo(200);
-    Http.authorize(base[0].substring("http://".length()),
-        TestNodes.login(base[0], TestNodes.ADMIN_USER, TestNodes.ADMIN_PASSWORD));
-    return base[0];
-  }
-
-  private static String readLog() {
-    try {
-      return Files.readString(LOG);
-    } catch (IOException e) {
-      return "";
-    }
+    return ChildNode.start(ChildNode.clusterEnv(env, cluster, "node-a"), "failover-node-a");
   }
 
   private int leaseAllAsNodeA(String incidentId, Instant until) throws SQLException {
