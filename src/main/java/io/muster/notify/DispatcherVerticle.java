@@ -101,25 +101,49 @@ public final class DispatcherVerticle extends VerticleBase {
     }
     int limit = outbox.perSecond(Math.min(BATCH, room));
     db.run(() -> outbox.claim(limit))
-        .onSuccess(claims -> {
-          if (claims.isEmpty()) {
-            unusedProbe(permit.probe());
-          }
-          claims.forEach(claim -> send(claim, permit.probe()));
-        })
+        .onSuccess(claims -> claims.forEach(claim -> send(claim, permit.probe())))
         .onFailure(t -> {
           unusedProbe(permit.probe());
           LOG.warn("dispatch cycle failed: {}", t.toString());
         })
         .onComplete(ar -> {
           boolean full = ar.succeeded() && ar.result().size() == limit;
-          if (again || full) {
+          boolean idleProbe = ar.succeeded() && ar.result().isEmpty() && permit.probe();
+          if (idleProbe) {
+            idleProbe().onComplete(done -> {
+              running = false;
+              if (again) {
+                wake();
+              }
+            });
+          } else if (again || full) {
             cycle();
           } else {
             running = false;
             wakeForProbe();
           }
         });
+  }
+
+  /**
+   * The breaker's probe found nothing of this node's to send. If another node's message was
+   * accepted after the SMS path was last reported degraded, the provider answers again: the breaker
+   * closes (else this node, with nothing to send, would hold "SMS degraded" up for coordinators
+   * forever). Otherwise the next poll or queued page probes again; nothing spins meanwhile.
+   */
+  private Future<Void> idleProbe() {
+    return db.run(() -> {
+      if (db.db().tx(SmsPath::acceptedSinceDegraded)) {
+        return breaker.succeeded().map(t -> outbox.systemEvent(t.event())).orElse(List.of());
+      }
+      breaker.probeUnused();
+      return List.<JournalEvent>of();
+    }).onSuccess(events -> JournalBus.publish(vertx.eventBus(), events))
+        .onFailure(t -> {
+          breaker.probeUnused();
+          LOG.warn("idle probe failed: {}", t.toString());
+        })
+        .mapEmpty();
   }
 
   /** While the breaker is open, wakes up when its next probe may go rather than at the next poll. */

@@ -14,6 +14,18 @@ public final class SmsPath {
   private SmsPath() {
   }
 
+  private static final String SENT = Event.typeOf(NotifyEvent.Sent.class);
+
+  /**
+   * Whether the provider accepted a message after the newest {@code sms.degraded}, whichever node
+   * sent it: the provider is shared, so that is evidence it answers again for a breaker that has
+   * nothing of its own to probe with.
+   */
+  public static boolean acceptedSinceDegraded(Connection c) throws SQLException {
+    return Db.exists(c, "SELECT 1 FROM journal WHERE seq = (SELECT MAX(seq) FROM journal WHERE event_type = ?)"
+        + " AND seq > COALESCE((SELECT MAX(seq) FROM journal WHERE event_type = ?), 0)", SENT, DEGRADED);
+  }
+
   /** Whether the newest of the breaker's events says degraded. */
   public static boolean degraded(Connection c) throws SQLException {
     return Db.exists(c, "SELECT 1 FROM journal WHERE seq = (SELECT MAX(seq) FROM journal WHERE event_type IN (?, ?))"

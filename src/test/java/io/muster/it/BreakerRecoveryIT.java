@@ -4,8 +4,11 @@ import static io.muster.it.SmsRulesIT.TEAM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.app.Muster;
+import io.muster.notify.Outbox;
 import io.muster.sim.SimMessage;
+import io.muster.store.Db;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -67,6 +70,35 @@ class BreakerRecoveryIT {
     assertThat(allMs).as("every page").isLessThanOrEqualTo(PROBE_SECONDS * 1000L + 6_000);
     live.first(null, "sms.recovered", e -> true, SmsRulesIT.WAIT);
     assertThat(live.events().stream().filter(e -> "sms.degraded".equals(e.getString("type")))).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("a node whose breaker is open and which has nothing left to send closes it when another node's page"
+      + " is accepted: coordinators do not see \"SMS degraded\" for ever")
+  void idleBreakerClosesOnAnotherNodesAcceptedPage() {
+    nodes = TestNodes.on("postgres");
+    Muster node = nodes.start(SmsRulesIT.ROSTER, SmsRulesIT.PLAYBOOKS, new JsonObject()
+        .put("sms", new JsonObject().put("breakerOpenSeconds", 1))
+        .put("dispatch", new JsonObject().put("pollMs", 250)));
+    live = LiveClient.connect(node.httpPort(), null);
+    nodes.simulator.faults().outage(503);
+    TestNodes.trigger(TestNodes.baseUrl(node), "sms-team", "general", "Idle breaker");
+    live.first(null, "sms.degraded", e -> true, SmsRulesIT.WAIT);
+
+    // Another node takes every page over and the provider accepts them there: this node's breaker,
+    // still open (its own provider calls fail), has nothing left to probe with.
+    try (Db store = Db.open(nodes.db().url, nodes.db().user, "", 2)) {
+      Outbox other = new Outbox(store, Clock.systemUTC(), "node-b", Duration.ofMinutes(5), 0, null);
+      PipelineIT.eventually(SmsRulesIT.WAIT, () -> {
+        other.claim(50).forEach(c -> other.sent(c.notification(), "SM" + c.notification().id().replace("-", "")));
+        return nodes.db().count("SELECT COUNT(*) FROM notification WHERE status <> 'sent'") == 0;
+      });
+    }
+    live.first(null, "sms.recovered", e -> true, SmsRulesIT.WAIT);
+    assertThat(nodes.simulator.allMessages()).as("this node sent nothing: the provider still refuses it").isEmpty();
+    try (LiveClient fresh = LiveClient.connect(node.httpPort(), null)) {
+      assertThat(fresh.snapshot.getJsonObject("sms").getBoolean("degraded")).as("the board's SMS state").isFalse();
+    }
   }
 
   private long pagesTo(String phone, String ref) {
