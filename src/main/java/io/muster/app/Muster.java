@@ -42,6 +42,7 @@ import io.muster.security.Tokens;
 import io.muster.store.AsyncDb;
 import io.muster.store.Db;
 import io.muster.store.Journal;
+import io.muster.store.JournalBus;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -176,10 +177,18 @@ public final class Muster {
     ReadinessService readiness = features.readiness();
     SmsGateway sms = gateway;
     LiveHub hub = new LiveHub(vertx, async, () -> snapshot(incidents), config.nodeId(), EventCatalog.broadcast());
+    // Journal events reach this node's live stream once numbered; rows a writer left provisional
+    // (it died between its commit and the numbering) are numbered by the next pass of any node.
+    db.onNumbered(events -> JournalBus.publish(vertx.eventBus(), events));
+    vertx.setPeriodic(config.dispatch().pollMs(), id -> async.run(() -> {
+      db.sequence();
+      return null;
+    }));
     return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
       http = new HttpVerticle(config, contract, hub, loaded.roster(), loaded.playbooks(), async, registry, webhookToken,
           security(contract, async, clock, loaded.roster()));
       return vertx.executeBlocking(() -> {
+            db.sequence();   // what a crash left provisional, before anything reads the journal
             audit.open();
             firstAdminPassword = accounts.ensureAdmin(config.security().adminPassword()).orElse(null);
             readiness.ensureFacilities();

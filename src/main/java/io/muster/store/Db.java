@@ -8,6 +8,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
@@ -31,8 +32,12 @@ public final class Db implements AutoCloseable {
   /** PostgreSQL: how long a session may sit idle inside a transaction before the server ends it. */
   static final int IDLE_IN_TRANSACTION_MS = 5_000;
 
+  /** Whether the transaction running on this thread appended journal events (see {@link Journal#append}). */
+  private static final ThreadLocal<boolean[]> APPENDED = new ThreadLocal<>();
+
   private final HikariDataSource dataSource;
   private final boolean postgres;
+  private final Sequencer sequencer = new Sequencer(this);
 
   private Db(HikariDataSource dataSource, boolean postgres) {
     this.dataSource = dataSource;
@@ -121,19 +126,52 @@ public final class Db implements AutoCloseable {
     return postgres;
   }
 
-  /** Runs the work in one transaction: committed if it returns, rolled back if it throws. */
+  /**
+   * Runs the work in one transaction: committed if it returns, rolled back if it throws. When it
+   * appended journal events, they are numbered before this returns (see {@link Journal}).
+   */
   public <T> T tx(Work<T> work) {
+    boolean[] outer = APPENDED.get();
+    boolean[] appended = {false};
+    APPENDED.set(appended);
+    T result;
     try (Connection connection = dataSource.getConnection()) {
       try {
-        T result = work.run(connection);
+        result = work.run(connection);
         connection.commit();
-        return result;
       } catch (SQLException | RuntimeException e) {
         connection.rollback();
         throw e;
       }
     } catch (SQLException e) {
       throw new StoreException(e);
+    } finally {
+      APPENDED.set(outer);
+    }
+    if (appended[0]) {
+      sequencer.flush();
+    }
+    return result;
+  }
+
+  /** Has what is committed numbered now (journal events a writer that died left provisional). */
+  public void sequence() {
+    sequencer.flush();
+  }
+
+  /**
+   * Who hears of journal events once numbered, in order, each batch once (this node's live
+   * stream). Called on the thread that numbered them.
+   */
+  public void onNumbered(java.util.function.Consumer<List<JournalEvent>> listener) {
+    sequencer.listener(listener);
+  }
+
+  /** Marks the running transaction as one that appended journal events. */
+  static void appended() {
+    boolean[] appended = APPENDED.get();
+    if (appended != null) {
+      appended[0] = true;
     }
   }
 

@@ -11,11 +11,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The append-only journal. {@link #append} takes the head row's lock for the rest of the
- * transaction, so events become visible in sequence order (see V1__core.sql). The audit log
- * records each event after its commit, off this lock (see {@code AuditTrail}).
+ * The append-only journal, in one global order with no gaps. {@link #append} writes events with
+ * provisional (negative) sequences and takes no shared lock; after the commit {@link #sequence}
+ * numbers every committed provisional row under the head row's lock, so numbers become visible in
+ * order (see V21__journal_sequencer.sql; {@link Db#tx} has it done before it returns). Readers
+ * read numbered rows only. The audit log records each event after it is numbered, off this lock
+ * (see {@code AuditTrail}).
  */
 public final class Journal {
+  /** The sequence of an event {@link #append} returns: it is numbered after the commit. */
+  public static final long PROVISIONAL = 0;
 
   private Journal() {
   }
@@ -25,30 +30,63 @@ public final class Journal {
    * payload's {@code facilityId}, else its incident's.
    */
   public static List<JournalEvent> append(Connection c, Instant at, List<NewEvent> events) throws SQLException {
-    long seq = lockHead(c);
     List<JournalEvent> appended = new ArrayList<>(events.size());
     Map<String, String> facilities = new HashMap<>();
+    String next = c.getMetaData().getURL().startsWith("jdbc:postgresql:") ? "-nextval('journal_pending')"
+        : "-(NEXT VALUE FOR journal_pending)";
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO journal (seq, event_type, incident_id, occurred_at, actor,"
-        + " payload, facility_id) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        + " payload, facility_id) VALUES (" + next + ", ?, ?, ?, ?, ?, ?)")) {
       for (NewEvent e : events) {
-        seq++;
         String payload = EventJson.write(e.event());
         Map<String, Object> fields = EventJson.map(payload);
         String facility = facility(c, e, fields, facilities);
-        ps.setLong(1, seq);
-        ps.setString(2, e.type());
-        ps.setString(3, e.incidentId());
-        ps.setObject(4, Db.ts(at));
-        ps.setString(5, e.actor());
-        ps.setString(6, payload);
-        ps.setString(7, facility);
+        ps.setString(1, e.type());
+        ps.setString(2, e.incidentId());
+        ps.setObject(3, Db.ts(at));
+        ps.setString(4, e.actor());
+        ps.setString(5, payload);
+        ps.setString(6, facility);
         ps.addBatch();
-        appended.add(new JournalEvent(seq, e.type(), e.incidentId(), facility, at, e.actor(), fields));
+        appended.add(new JournalEvent(PROVISIONAL, e.type(), e.incidentId(), facility, at, e.actor(), fields));
       }
       ps.executeBatch();
     }
-    Db.update(c, "UPDATE journal_head SET seq = ? WHERE id = 1", seq);
+    Db.appended();
     return appended;
+  }
+
+  /**
+   * Numbers the committed provisional rows, oldest first, after the head (at most {@code limit}),
+   * under the head row's lock, in the caller's transaction; returns them as numbered. Nothing is
+   * locked when there is nothing to number.
+   */
+  public static List<JournalEvent> sequence(Connection c, int limit) throws SQLException {
+    if (!Db.exists(c, "SELECT 1 FROM journal WHERE seq < 0")) {
+      return List.of();
+    }
+    long head = lockHead(c);
+    List<JournalEvent> provisional;
+    try (PreparedStatement ps = c.prepareStatement("SELECT seq, event_type, incident_id, facility_id, occurred_at, actor,"
+        + " payload FROM journal WHERE seq < 0 ORDER BY seq DESC LIMIT ?")) {
+      ps.setInt(1, limit);
+      provisional = read(ps);
+    }
+    if (provisional.isEmpty()) {
+      return List.of();
+    }
+    List<JournalEvent> numbered = new ArrayList<>(provisional.size());
+    try (PreparedStatement ps = c.prepareStatement("UPDATE journal SET seq = ? WHERE seq = ?")) {
+      for (JournalEvent e : provisional) {
+        head++;
+        ps.setLong(1, head);
+        ps.setLong(2, e.seq());
+        ps.addBatch();
+        numbered.add(new JournalEvent(head, e.type(), e.incidentId(), e.facilityId(), e.at(), e.actor(), e.payload()));
+      }
+      ps.executeBatch();
+    }
+    Db.update(c, "UPDATE journal_head SET seq = ? WHERE id = 1", head);
+    return numbered;
   }
 
   private static String facility(Connection c, NewEvent e, Map<String, Object> payload, Map<String, String> known)
@@ -104,7 +142,8 @@ public final class Journal {
   /** One incident's events, oldest first (its timeline). */
   public static List<JournalEvent> forIncident(Connection c, String incidentId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT seq, event_type, incident_id, facility_id, occurred_at, actor, payload FROM journal WHERE incident_id = ? ORDER BY seq")) {
+        "SELECT seq, event_type, incident_id, facility_id, occurred_at, actor, payload FROM journal WHERE incident_id = ?"
+            + " AND seq > 0 ORDER BY seq")) {
       ps.setString(1, incidentId);
       return read(ps);
     }

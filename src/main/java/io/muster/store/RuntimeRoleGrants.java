@@ -49,6 +49,8 @@ final class RuntimeRoleGrants extends BaseCallback {
       String schema = c.getSchema();
       if (postgres) {
         s.execute("GRANT USAGE ON SCHEMA \"" + schema + "\" TO " + grantee);
+        // The journal's provisional sequences (V21).
+        s.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA \"" + schema + "\" TO " + grantee);
       }
       for (String table : tables(c.getMetaData(), schema)) {
         String name = table.toLowerCase(Locale.ROOT);

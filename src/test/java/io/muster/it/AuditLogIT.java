@@ -413,6 +413,57 @@ class AuditLogIT {
   }
 
   @Test
+  @DisplayName("a node killed after its writers committed but before their events were numbered: after a restart every"
+      + " event is numbered, in the order it was appended, and audited exactly once")
+  void killedBeforeNumberingLosesNoJournalEvent() throws Exception {
+    try (TestDatabase db = TestDatabase.postgres(); TestNodes nodes = new TestNodes(db)) {
+      Map<String, String> env = ChildNode.env(nodes, db);
+      env.put("MUSTER_NODE_ID", NODE);
+      ChildNode nodeA = ChildNode.start(env, "numbering-node-a");
+      String base = nodeA.base();
+      ExecutorService requests = Executors.newFixedThreadPool(3);
+      try {
+        try (Connection blocker = DriverManager.getConnection(db.url, db.user, "")) {
+          // Nobody can number journal events while this transaction holds the head: the triggers commit,
+          // then wait for their events to be numbered, and the node is killed while they wait.
+          blocker.setAutoCommit(false);
+          try (Statement s = blocker.createStatement();
+               ResultSet rs = s.executeQuery("SELECT seq FROM journal_head WHERE id = 1 FOR UPDATE")) {
+            rs.next();
+          }
+          for (int i = 0; i < 3; i++) {
+            requests.submit(() -> Http.postJson(base + "/api/v1/incidents", TRIGGER));
+          }
+          eventually(Duration.ofSeconds(30), () -> db.count("SELECT COUNT(*) FROM incident") == 3);
+          eventually(Duration.ofSeconds(30), () -> db.count("SELECT COUNT(*) FROM journal WHERE seq < 0"
+              + " AND event_type = 'incident.triggered'") == 3);
+          nodeA.kill();
+          blocker.rollback();
+        }
+      } finally {
+        nodeA.kill();
+        requests.shutdownNow();
+      }
+      List<Muster> restarted = nodes.startCluster(2);
+      eventually(Duration.ofSeconds(30), () -> db.count("SELECT COUNT(*) FROM journal WHERE seq < 0") == 0);
+      long events = db.count("SELECT seq FROM journal_head");
+      assertThat(db.count("SELECT COUNT(*) FROM journal")).as("numbered without a gap").isEqualTo(events);
+      assertThat(db.count("SELECT COUNT(*) FROM journal WHERE event_type = 'incident.triggered'")).isEqualTo(3);
+      // Each incident's own events keep the order they were appended in: its trigger comes first.
+      assertThat(db.count("SELECT COUNT(*) FROM journal j WHERE j.event_type <> 'incident.triggered' AND j.seq <"
+          + " (SELECT t.seq FROM journal t WHERE t.incident_id = j.incident_id AND t.event_type = 'incident.triggered')"))
+          .isZero();
+      eventually(Duration.ofSeconds(30), () -> db.count("SELECT journal_seq FROM audit_head") >= events);
+      assertThat(db.count("SELECT COUNT(*) FROM journal j WHERE NOT EXISTS"
+          + " (SELECT 1 FROM audit_log a WHERE a.journal_seq = j.seq)")).as("journal events not audited").isZero();
+      assertThat(db.count("SELECT COUNT(*) - COUNT(DISTINCT journal_seq) FROM audit_log WHERE journal_seq IS NOT NULL"))
+          .isZero();
+      Http.Response verified = Http.get(TestNodes.baseUrl(restarted.get(0)) + "/api/v1/audit/verify");
+      assertThat(verified.json().getBoolean("intact")).as(verified.body()).isTrue();
+    }
+  }
+
+  @Test
   @DisplayName("PostgreSQL with a schema owner: the role Muster runs as may read and append the log, and nothing more")
   void runtimeRoleCannotChangeTheLog() throws SQLException {
     TestDatabase.requirePostgres();
