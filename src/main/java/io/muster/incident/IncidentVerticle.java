@@ -29,7 +29,7 @@ import java.util.function.Function;
 
 /**
  * Answers the incident commands. Consumers are local: a command is handled by the node that took
- * the request, and its events are published to the whole cluster after they are committed.
+ * the request; the store publishes its events once they are committed and numbered.
  */
 public final class IncidentVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(IncidentVerticle.class);
@@ -72,7 +72,7 @@ public final class IncidentVerticle extends VerticleBase {
       return;
     }
     polling = true;
-    db.run(thresholds::poll).onSuccess(events -> JournalBus.publish(vertx.eventBus(), events))
+    db.run(thresholds::poll)
         .onFailure(t -> LOG.warn("readiness thresholds not looked at: {}", t.toString()))
         .onComplete(ar -> polling = false);
   }
@@ -88,29 +88,20 @@ public final class IncidentVerticle extends VerticleBase {
         throw new Rejection(ErrorCode.UNKNOWN_REFERENCE, "facilityId", "unknown facility '" + cmd.facilityId() + "'");
       }
       return incidents.trigger(cmd, key, actor);
-    }, triggered -> {
-      JournalBus.publish(vertx.eventBus(), triggered.events());
-      return JsonObject.mapFrom(IncidentFacts.of(triggered.incident())).put("replayed", triggered.replayed());
-    });
+    }, triggered -> JsonObject.mapFrom(IncidentFacts.of(triggered.incident())).put("replayed", triggered.replayed()));
   }
 
   private void resolve(Message<JsonObject> message) {
     String actor = message.headers().get(Commands.ACTOR);
     String id = message.body().getString("id");
-    answer(message, () -> incidents.resolve(visible(id, Commands.scope(message)), actor), resolved -> {
-      JournalBus.publish(vertx.eventBus(), resolved.events());
-      return JsonObject.mapFrom(IncidentFacts.of(resolved.incident()));
-    });
+    answer(message, () -> incidents.resolve(visible(id, Commands.scope(message)), actor), resolved -> JsonObject.mapFrom(IncidentFacts.of(resolved.incident())));
   }
 
   private void completeTask(Message<JsonObject> message) {
     String actor = message.headers().get(Commands.ACTOR);
     String id = message.body().getString("id");
     String taskId = message.body().getString("taskId");
-    answer(message, () -> incidents.completeTask(visible(id, Commands.scope(message)), taskId, actor), events -> {
-      JournalBus.publish(vertx.eventBus(), events);
-      return new JsonObject().put("incidentId", id).put("taskId", taskId).put("status", "done");
-    });
+    answer(message, () -> incidents.completeTask(visible(id, Commands.scope(message)), taskId, actor), events -> new JsonObject().put("incidentId", id).put("taskId", taskId).put("status", "done"));
   }
 
   private void get(Message<JsonObject> message) {

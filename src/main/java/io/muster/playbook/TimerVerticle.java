@@ -1,7 +1,6 @@
 package io.muster.playbook;
 
 import io.muster.store.AsyncDb;
-import io.muster.store.JournalBus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
@@ -38,7 +37,6 @@ public final class TimerVerticle extends VerticleBase {
           Future<Void> chain = Future.succeededFuture();
           for (String id : ids) {
             chain = chain.compose(v -> db.run(() -> timers.fire(id))
-                .onSuccess(events -> JournalBus.publish(vertx.eventBus(), events))
                 .recover(t -> {
                   LOG.warn("timer {} did not fire: {}", id, t.toString());
                   return Future.succeededFuture();

@@ -3,8 +3,6 @@ package io.muster.readiness;
 import io.muster.bus.Commands;
 import io.muster.readiness.domain.FacilityReadiness;
 import io.muster.store.AsyncDb;
-import io.muster.store.JournalBus;
-import io.muster.store.JournalEvent;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -17,7 +15,7 @@ import java.util.List;
 
 /**
  * Answers the readiness commands on this node. Updates are written in batches, one batch at a time,
- * and each is answered, and its events published, after its batch is committed.
+ * and each is answered after its batch is committed.
  */
 public final class ReadinessVerticle extends VerticleBase {
   /** At most this many updates in one transaction, so that no batch holds its facilities' locks for long. */
@@ -28,7 +26,7 @@ public final class ReadinessVerticle extends VerticleBase {
   private final ReadinessService readiness;
   private final AsyncDb db;
   private final Deque<Queued> queued = new ArrayDeque<>();
-  /** A batch is being written; the next waits for it, so that this node publishes in journal order. */
+  /** A batch is being written; the next waits for it. */
   private boolean writing;
 
   /** An EDXL-HAVE document of facilities' boards, as of an instant (written by the interop feature). */
@@ -52,8 +50,7 @@ public final class ReadinessVerticle extends VerticleBase {
     MessageConsumer<JsonObject> region = vertx.eventBus().localConsumer(ReadinessAddresses.REGION, this::region);
     MessageConsumer<JsonObject> have = vertx.eventBus().localConsumer(ReadinessAddresses.HAVE, this::have);
     // Overdue values are looked for every minute; the reminder rows make each reminder once per cluster.
-    vertx.setPeriodic(60_000, id -> db.run(readiness::remindOverdue)
-        .onSuccess(events -> JournalBus.publish(vertx.eventBus(), events)));
+    vertx.setPeriodic(60_000, id -> db.run(readiness::remindOverdue));
     return Future.all(update.completion(), get.completion(), region.completion(), have.completion());
   }
 
@@ -96,15 +93,8 @@ public final class ReadinessVerticle extends VerticleBase {
         });
   }
 
-  /** Publishes the committed events in journal order, then answers each update. */
+  /** Answers each update of the committed batch. */
   private void answer(List<Queued> batch, List<ReadinessService.Outcome> outcomes) {
-    List<JournalEvent> events = new ArrayList<>();
-    outcomes.forEach(o -> {
-      if (o.updated() != null) {
-        events.addAll(o.updated().events());
-      }
-    });
-    JournalBus.publish(vertx.eventBus(), events);
     for (int i = 0; i < batch.size(); i++) {
       ReadinessService.Outcome o = outcomes.get(i);
       if (o.failure() != null) {
