@@ -96,7 +96,10 @@ public final class LiveFanout {
     Vertx vertx = Vertx.vertx();
     try {
       Result muster = scenarios.contains("muster") ? muster(vertx, load) : null;
-      int size = muster != null && muster.messageBytes() > 0 ? muster.messageBytes() : 400;
+      if (muster != null) {
+        print(muster);
+      }
+      int size = muster != null && muster.messageBytes() > 0 ? muster.messageBytes() : 230;
       Result bare = scenarios.contains("bare") ? bare(vertx, load, size) : null;
       System.out.println();
       System.out.printf("Live fan-out benchmark: %d websocket clients, %d updates/s for %d s after %d s of warm-up,"
@@ -135,18 +138,20 @@ public final class LiveFanout {
       send(load.rate(), new Sent(load.rate() * load.warmupSeconds()), n -> patch(http, port, token, idleBase + n));
       long[] idle = send(load.rate(), new Sent(load.rate() * load.idleSeconds()),
           n -> patch(http, port, token, idleBase + 1_000_000 + n)).answers(0);
-      Clients clients = new Clients(vertx, load.updates(), load.firstMeasured(), w -> ticket(http, port, token)
+      Clients clients = new Clients(vertx, load.updates(), load.firstMeasured(), true, w -> ticket(http, port, token)
           .compose(ticket -> w.client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
               .setAllowOriginHeader(false)
               .setURI("/ws/live?ticket=" + ticket + (w.lastSeq < 0 ? "" : "&since=" + w.lastSeq)))));
-      clients.connect(load.clients());
-      System.out.printf("muster: %d clients connected; sending%n", load.clients());
-      Sent sent = send(load.rate(), clients.track(new Sent(load.updates())), n -> patch(http, port, token, n));
-      clients.drain(sent);
-      Result result = clients.result("Muster, one node (H2)", sent, idle);
-      clients.close();
-      http.close().await();
-      return result;
+      try {
+        clients.connect(load.clients());
+        System.out.printf("muster: %d clients connected; sending%n", load.clients());
+        Sent sent = send(load.rate(), clients.track(new Sent(load.updates())), n -> patch(http, port, token, n));
+        clients.drain(sent);
+        return clients.result("Muster, one node (H2)", sent, idle);
+      } finally {
+        clients.close();
+        http.close().await();
+      }
     }
   }
 
@@ -209,19 +214,21 @@ public final class LiveFanout {
       System.out.printf("bare: a plain Vert.x broadcast on port %d in process %d, messages of %d bytes%n", port,
           process.pid(), size);
       HttpClient http = httpClient(vertx);
-      Clients clients = new Clients(vertx, load.updates(), load.firstMeasured(), w -> w.client.connect(
+      Clients clients = new Clients(vertx, load.updates(), load.firstMeasured(), false, w -> w.client.connect(
           new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")));
-      clients.connect(load.clients());
-      System.out.printf("bare: %d clients connected; sending%n", load.clients());
-      Sent sent = send(load.rate(), clients.track(new Sent(load.updates())),
-          n -> http.request(HttpMethod.POST, port, "127.0.0.1", "/broadcast")
-              .compose(request -> request.send(message(n, size)))
-              .compose(response -> response.body().map(body -> response.statusCode())));
-      clients.drain(sent);
-      Result result = clients.result("bare Vert.x broadcast", sent, null);
-      clients.close();
-      http.close().await();
-      return result;
+      try {
+        clients.connect(load.clients());
+        System.out.printf("bare: %d clients connected; sending%n", load.clients());
+        Sent sent = send(load.rate(), clients.track(new Sent(load.updates())),
+            n -> http.request(HttpMethod.POST, port, "127.0.0.1", "/broadcast")
+                .compose(request -> request.send(message(n, size)))
+                .compose(response -> response.body().map(body -> response.statusCode())));
+        clients.drain(sent);
+        return clients.result("bare Vert.x broadcast", sent, null);
+      } finally {
+        clients.close();
+        http.close().await();
+      }
     } finally {
       process.getOutputStream().close();
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -230,9 +237,9 @@ public final class LiveFanout {
     }
   }
 
-  /** A message shaped like a readiness event, padded to {@code size} bytes. */
+  /** A message shaped like a readiness event (sequence {@code n + 1}), padded to {@code size} bytes. */
   static String message(int n, int size) {
-    String head = "{\"seq\":" + n + ",\"type\":\"readiness.updated\",\"incidentId\":null,\"facilityId\":\"h-"
+    String head = "{\"seq\":" + (n + 1) + ",\"type\":\"readiness.updated\",\"incidentId\":null,\"facilityId\":\"h-"
         + String.format("%03d", n % FACILITIES) + "\",\"payload\":{\"changes\":{" + MARK + "\"" + n + "\"}},\"kind\":\"event\",\"pad\":\"";
     return head + "x".repeat(Math.max(0, size - head.length() - 2)) + "\"}";
   }
@@ -357,6 +364,8 @@ public final class LiveFanout {
     private final int updates;
     private final int firstMeasured;
     private final Opener opener;
+    /** Whether the server's first message is a snapshot (Muster's); else a client is ready once open. */
+    private final boolean snapshotFirst;
     private final List<Watcher> watchers = new ArrayList<>();
     private final AtomicLong receipts = new AtomicLong();
     private final AtomicInteger snapshots = new AtomicInteger();
@@ -366,7 +375,7 @@ public final class LiveFanout {
     private volatile Sent sent;
     private volatile boolean stopping;
 
-    Clients(Vertx vertx, int updates, int firstMeasured, Opener opener) {
+    Clients(Vertx vertx, int updates, int firstMeasured, boolean snapshotFirst, Opener opener) {
       this.vertx = vertx;
       // Browsers offer permessage-deflate; so do these clients.
       this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000)
@@ -374,6 +383,7 @@ public final class LiveFanout {
       this.updates = updates;
       this.firstMeasured = firstMeasured;
       this.opener = opener;
+      this.snapshotFirst = snapshotFirst;
     }
 
     /** The updates whose events the clients look for. */
@@ -398,14 +408,24 @@ public final class LiveFanout {
         Thread.sleep(20);
       }
       if (snapshots.get() < count) {
-        throw new IllegalStateException("only " + snapshots.get() + " of " + count + " clients got their first message");
+        throw new IllegalStateException("only " + snapshots.get() + " of " + count + " clients are ready");
       }
     }
 
     private Future<WebSocket> open(Watcher w) {
-      return opener.open(w).map(ws -> {
+      Future<WebSocket> opened;
+      try {
+        opened = opener.open(w);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+      return opened.map(ws -> {
         synchronized (w) {
           w.socket = ws;
+          if (!snapshotFirst && w.lastSeq < 0) {
+            w.lastSeq = 0;
+            snapshots.incrementAndGet();
+          }
         }
         ws.textMessageHandler(text -> receive(w, text));
         ws.closeHandler(v -> closed(w, ws));
@@ -426,7 +446,11 @@ public final class LiveFanout {
     /** As the dashboard does: at once, from the last sequence it has. */
     private void reopen(Watcher w) {
       if (!stopping) {
-        open(w).onFailure(t -> vertx.setTimer(100, id -> reopen(w)));
+        open(w).onFailure(t -> {
+          if (!stopping) {
+            vertx.setTimer(100, id -> reopen(w));
+          }
+        });
       }
     }
 
@@ -442,9 +466,6 @@ public final class LiveFanout {
         }
         if (!text.contains("\"kind\":\"event\"")) {
           return;
-        }
-        if (w.lastSeq < 0) {
-          snapshots.incrementAndGet(); // the bare broadcast sends no snapshot
         }
         long seq = number(text, "\"seq\":", 0);
         if (seq <= w.lastSeq) {
