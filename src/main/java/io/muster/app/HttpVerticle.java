@@ -30,7 +30,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
@@ -38,8 +37,6 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
-import io.vertx.openapi.validation.RequestValidator;
-import io.vertx.openapi.validation.ValidatorException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HashMap;
@@ -165,7 +162,6 @@ public final class HttpVerticle extends VerticleBase {
       }
     });
     Map<String, Handler<RoutingContext>> handlers = operations();
-    RequestValidator validator = RequestValidator.create(vertx, contract);
     for (OpenAPIRoute route : builder.getRoutes()) {
       Operation op = route.getOperation();
       Handler<RoutingContext> handler = handlers.remove(op.getOperationId());
@@ -174,7 +170,7 @@ public final class HttpVerticle extends VerticleBase {
       }
       // The gate runs before the contract's validation, so nobody learns anything from a 400 unasked.
       route.setDoValidation(false).addHandler(security.guard().guard(op)).addHandler(HttpErrors::requireJsonBody)
-          .addHandler(validation(validator, op)).addHandler(handler);
+          .addHandler(new OperationValidation(contract, op).handler()).addHandler(handler);
     }
     if (!handlers.isEmpty()) {
       throw new IllegalStateException("handlers for operations openapi.yaml does not have: " + handlers.keySet());
@@ -233,18 +229,6 @@ public final class HttpVerticle extends VerticleBase {
 
   static void noSuchPath(RoutingContext ctx) {
     Failures.respond(ctx, ErrorCode.NOT_FOUND, "no such path: " + ctx.request().path(), null);
-  }
-
-  /** The contract's checks of parameters and body, for the operation the gate let through. */
-  private static Handler<RoutingContext> validation(RequestValidator validator, Operation op) {
-    RequestExtractor extractor = RequestExtractor.withBodyHandler();
-    return ctx -> extractor.extractValidatableRequest(ctx, op)
-        .compose(request -> validator.validate(request, op.getOperationId()))
-        .onSuccess(validated -> {
-          ctx.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
-          ctx.next();
-        })
-        .onFailure(e -> ctx.fail(e instanceof ValidatorException ? new HttpException(400, e.getMessage(), e) : e));
   }
 
   private void metricsToken(RoutingContext ctx) {
