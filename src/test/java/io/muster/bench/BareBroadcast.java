@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * The yardstick for {@link LiveFanout}: a plain Vert.x HTTP server (one instance, one event loop)
- * that accepts websockets on {@code /ws} and writes the body of each {@code POST /broadcast} to
- * every open websocket, as one text message encoded once, then answers 200. No compression, no
+ * that accepts websockets on {@code /ws} and writes the body of each {@code POST /broadcast}, after
+ * {@code {"seq":N,} (N counts the broadcasts), to every open websocket as one text message encoded
+ * once, then answers 200. No compression, no
  * filtering, no journal, no per-client bookkeeping: what Vert.x itself costs for the same fan-out.
  * Run in a JVM of its own; prints {@code READY <port>} and stops when its standard input closes.
  */
@@ -26,6 +27,7 @@ public final class BareBroadcast {
   public static void main(String[] args) throws IOException {
     Vertx vertx = Vertx.vertx();
     List<ServerWebSocket> sockets = new ArrayList<>();
+    long[] sequence = {0};
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)
             .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false))
         .webSocketHandler(ws -> {
@@ -35,7 +37,7 @@ public final class BareBroadcast {
         .requestHandler(request -> {
           if (request.method() == HttpMethod.POST && "/broadcast".equals(request.path())) {
             request.body().onSuccess(body -> {
-              String text = body.toString(StandardCharsets.UTF_8);
+              String text = "{\"seq\":" + (++sequence[0]) + "," + body.toString(StandardCharsets.UTF_8);
               for (ServerWebSocket ws : sockets) {
                 ws.writeTextMessage(text);
               }

@@ -133,11 +133,15 @@ public final class LiveFanout {
       String token = node.token(port);
       System.out.printf("muster: one node (H2) on port %d in process %d (output in %s)%n", port, node.pid(), log);
       HttpClient http = httpClient(vertx);
-      // The idle figure: the same updates at the same rate, nobody watching (update numbers above the fan-out's).
-      int idleBase = 10_000_000;
+      // The idle figure: the same updates at the same rate, nobody watching (update numbers above the
+      // fan-out's, below the contract's maximum of 100,000 PPE days).
+      int idleBase = 50_000;
       send(load.rate(), new Sent(load.rate() * load.warmupSeconds()), n -> patch(http, port, token, idleBase + n));
-      long[] idle = send(load.rate(), new Sent(load.rate() * load.idleSeconds()),
-          n -> patch(http, port, token, idleBase + 1_000_000 + n)).answers(0);
+      Sent idle = send(load.rate(), new Sent(load.rate() * load.idleSeconds()),
+          n -> patch(http, port, token, idleBase + 25_000 + n));
+      if (idle.ok.get() == 0) {
+        throw new IllegalStateException("no idle update was applied: " + idle.failures);
+      }
       Clients clients = new Clients(vertx, load.updates(), load.firstMeasured(), true, w -> ticket(http, port, token)
           .compose(ticket -> w.client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
               .setAllowOriginHeader(false)
@@ -147,7 +151,7 @@ public final class LiveFanout {
         System.out.printf("muster: %d clients connected; sending%n", load.clients());
         Sent sent = send(load.rate(), clients.track(new Sent(load.updates())), n -> patch(http, port, token, n));
         clients.drain(sent);
-        return clients.result("Muster, one node (H2)", sent, idle);
+        return clients.result("Muster, one node (H2)", sent, idle.answers(0));
       } finally {
         clients.close();
         http.close().await();
@@ -237,11 +241,16 @@ public final class LiveFanout {
     }
   }
 
-  /** A message shaped like a readiness event (sequence {@code n + 1}), padded to {@code size} bytes. */
+  /**
+   * A message shaped like a readiness event, padded to about {@code size} bytes, without its
+   * sequence: the broadcast server puts {@code {"seq":N,} in front, N in the order it got them, as the
+   * journal numbers updates in the order they commit.
+   */
   static String message(int n, int size) {
-    String head = "{\"seq\":" + (n + 1) + ",\"type\":\"readiness.updated\",\"incidentId\":null,\"facilityId\":\"h-"
+    String head = "\"type\":\"readiness.updated\",\"incidentId\":null,\"facilityId\":\"h-"
         + String.format("%03d", n % FACILITIES) + "\",\"payload\":{\"changes\":{" + MARK + "\"" + n + "\"}},\"kind\":\"event\",\"pad\":\"";
-    return head + "x".repeat(Math.max(0, size - head.length() - 2)) + "\"}";
+    int seq = ("{\"seq\":" + (n + 1) + ",").length();
+    return head + "x".repeat(Math.max(0, size - seq - head.length() - 2)) + "\"}";
   }
 
   private static int readyPort(Process process, Path log) throws Exception {
