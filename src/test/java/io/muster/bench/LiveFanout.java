@@ -49,7 +49,8 @@ import java.util.function.IntFunction;
  *
  * <p>Run: {@code mvn -B -q -Pbench test-compile exec:java -Dbench.main=io.muster.bench.LiveFanout}
  * (optional {@code -Dbench.clients=1000 -Dbench.rate=50 -Dbench.seconds=30 -Dbench.warmup=5
- * -Dbench.idleSeconds=10 -Dbench.scenarios=muster,bare}, {@code -Dbench.nodeJvmArgs=...} for the node's JVM).
+ * -Dbench.idleSeconds=10 -Dbench.scenarios=muster,bare -Dbench.bareInstances=1}, {@code -Dbench.nodeJvmArgs=...}
+ * for the node's JVM).
  */
 public final class LiveFanout {
   private static final Path DIR = Path.of("target/bench-live-fanout");
@@ -75,7 +76,7 @@ public final class LiveFanout {
   /** What one scenario measured. */
   record Result(String name, int clients, int sent, int applied, Map<String, Integer> notApplied, long[] latencies,
                 long delivered, long expected, long orderViolations, int closes, Map<String, Integer> closeReasons,
-                long[] answers, long[] idleAnswers, int messageBytes) { }
+                long[] answers, long[] idleAnswers, int messageBytes, double serverCpu, double generatorCpu) { }
 
   public static void main(String[] args) {
     try {
@@ -149,9 +150,10 @@ public final class LiveFanout {
       try {
         clients.connect(load.clients());
         System.out.printf("muster: %d clients connected; sending%n", load.clients());
+        Cpu cpu = new Cpu(node.pid());
         Sent sent = send(load.rate(), clients.track(new Sent(load.updates())), n -> patch(http, port, token, n));
         clients.drain(sent);
-        return clients.result("Muster, one node (H2)", sent, idle.answers(0));
+        return clients.result("Muster, one node (H2)", sent, idle.answers(0), cpu);
       } finally {
         clients.close();
         http.close().await();
@@ -210,8 +212,9 @@ public final class LiveFanout {
 
   private static Result bare(Vertx vertx, Load load, int size) throws Exception {
     Path log = DIR.resolve("bare.log").toAbsolutePath();
+    int instances = Integer.getInteger("bench.bareInstances", 1);
     List<String> command = List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-        "-cp", NodeProcess.classpath(), BareBroadcast.class.getName());
+        "-cp", NodeProcess.classpath(), BareBroadcast.class.getName(), Integer.toString(instances));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     try {
       int port = readyPort(process, log);
@@ -223,12 +226,13 @@ public final class LiveFanout {
       try {
         clients.connect(load.clients());
         System.out.printf("bare: %d clients connected; sending%n", load.clients());
+        Cpu cpu = new Cpu(process.pid());
         Sent sent = send(load.rate(), clients.track(new Sent(load.updates())),
             n -> http.request(HttpMethod.POST, port, "127.0.0.1", "/broadcast")
                 .compose(request -> request.send(message(n, size)))
                 .compose(response -> response.body().map(body -> response.statusCode())));
         clients.drain(sent);
-        return clients.result("bare Vert.x broadcast", sent, null);
+        return clients.result("bare Vert.x broadcast, " + instances + " server instance(s)", sent, null, cpu);
       } finally {
         clients.close();
         http.close().await();
@@ -516,7 +520,7 @@ public final class LiveFanout {
       }
     }
 
-    Result result(String name, Sent done, long[] idle) {
+    Result result(String name, Sent done, long[] idle, Cpu cpu) {
       long expected = 0;
       long delivered = 0;
       long violations = 0;
@@ -545,7 +549,7 @@ public final class LiveFanout {
       done.failures.forEach((k, v) -> failures.put(k, v.get()));
       return new Result(name, watchers.size(), done.at.length(), done.ok.get(), failures, all, delivered, expected,
           violations, closes.get(), reasons, done.answers(firstMeasured),
-          idle, size.get());
+          idle, size.get(), cpu.server(), cpu.generator());
     }
 
     void close() {
@@ -560,6 +564,40 @@ public final class LiveFanout {
         }
       }
       client.close().await();
+    }
+  }
+
+  /**
+   * CPU time (user + system, from {@code /proc/<pid>/stat}, Linux) the server process and this JVM
+   * spent since it was made: with other work on the machine, time per message says more than latency.
+   */
+  static final class Cpu {
+    private final long server;
+    private final double serverAtStart;
+    private final double generatorAtStart;
+
+    Cpu(long server) {
+      this.server = server;
+      this.serverAtStart = seconds(server);
+      this.generatorAtStart = seconds(ProcessHandle.current().pid());
+    }
+
+    double server() {
+      return seconds(server) - serverAtStart;
+    }
+
+    double generator() {
+      return seconds(ProcessHandle.current().pid()) - generatorAtStart;
+    }
+
+    private static double seconds(long pid) {
+      try {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // clock ticks of 10 ms
+      } catch (IOException | RuntimeException e) {
+        return Double.NaN;
+      }
     }
   }
 
@@ -595,6 +633,10 @@ public final class LiveFanout {
     System.out.printf("    delivered %d of %d (%.3f%%), order violations %d, closed by the server %d %s%n",
         r.delivered(), r.expected(), r.expected() == 0 ? 0.0 : 100.0 * r.delivered() / r.expected(),
         r.orderViolations(), r.closes(), r.closeReasons().isEmpty() ? "" : r.closeReasons().toString());
+    long messages = (long) r.clients() * r.applied();
+    System.out.printf("    CPU while sending and draining: server %.1f s (%.1f us per message sent to a client, warm-up"
+        + " included), load generator %.1f s%n", r.serverCpu(), messages == 0 ? Double.NaN : r.serverCpu() * 1e6 / messages,
+        r.generatorCpu());
     if (r.idleAnswers() != null && r.idleAnswers().length > 0 && r.answers().length > 0) {
       System.out.printf("    readiness PATCH answered: idle p50 %.1f ms p99 %.1f ms; during the fan-out p50 %.1f ms"
               + " p99 %.1f ms (p99 ratio %.2f)%n", pct(r.idleAnswers(), 50), pct(r.idleAnswers(), 99),
