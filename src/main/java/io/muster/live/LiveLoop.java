@@ -4,7 +4,9 @@ import io.muster.security.Principal;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,17 +22,37 @@ import org.slf4j.LoggerFactory;
  * <p>A new client catches up by reading the journal from its cursor; once it has reached what this
  * loop has been handed ({@link #position}) it goes live and gets the batches. Both happen on this
  * loop, and the batches come here in the order the hub saw them, so a live client misses nothing and
- * gets nothing twice. Everything here runs on the joining verticle's event loop; only the reads go
- * to workers.
+ * gets nothing twice.
+ *
+ * <p>The loop writes in passes: a pass takes every batch that has arrived (so a loop that fell
+ * behind writes several events per client per pass), and the clients that are live when it starts,
+ * and writes to {@value #SLICE} clients per task. Other tasks on the event loop (API requests'
+ * replies) wait for one slice, not for a whole fan-out, and after {@value #BUSY_MS} ms of slices in a
+ * row the next one waits for a timer, so that the loop reads its sockets (new requests) in between.
+ * A client that goes live during a pass has read the journal past the pass's events (they were in
+ * {@link #position}).
+ * Everything here runs on the joining verticle's event loop; only the reads go to workers.
  */
 public final class LiveLoop {
   private static final Logger LOG = LoggerFactory.getLogger(LiveLoop.class);
+  /** Clients written to per task. */
+  static final int SLICE = 100;
+  /** Slices in a row for at most this long, then a timer lets the event loop do its I/O. */
+  static final long BUSY_MS = 5;
 
   private final LiveHub hub;
   private final Context context;
   private final Set<Client> clients = new LinkedHashSet<>();
   /** The newest sequence handed to this loop: where the hub was when it joined, then each batch's last. */
   private long position;
+  /** Batches handed over and not yet in a pass. */
+  private final Deque<List<LiveEvent>> pending = new ArrayDeque<>();
+  /** The pass under way: its events and the clients still to write to; null between passes. */
+  private List<LiveEvent> passEvents;
+  private List<Client> passClients;
+  private int passNext;
+  /** When the current run of back-to-back slices began. */
+  private long busySince;
 
   private static final class Client {
     final ServerWebSocket socket;
@@ -108,15 +130,57 @@ public final class LiveLoop {
   /** The next batch from the hub: it follows {@link #position} without a gap. */
   void advance(List<LiveEvent> events) {
     position = events.get(events.size() - 1).seq();
-    for (Client client : new ArrayList<>(clients)) {
-      if (client.live) {
-        deliver(client, events);
-      }
+    pending.add(events);
+    if (passEvents == null) {
+      busySince = System.nanoTime();
+      startPass();
     }
   }
 
-  /** Tells live clients the stream is alive, and how far it is, when nothing else has been said. */
+  private void startPass() {
+    List<LiveEvent> events = new ArrayList<>();
+    for (List<LiveEvent> batch; (batch = pending.poll()) != null; ) {
+      events.addAll(batch);
+    }
+    passEvents = events;
+    passClients = clients.stream().filter(c -> c.live).toList();
+    passNext = 0;
+    writeSlice();
+  }
+
+  private void writeSlice() {
+    int end = Math.min(passClients.size(), passNext + SLICE);
+    for (; passNext < end; passNext++) {
+      Client client = passClients.get(passNext);
+      if (clients.contains(client)) {
+        deliver(client, passEvents);
+      }
+    }
+    if (passNext < passClients.size() || !pending.isEmpty()) {
+      Runnable next = passNext < passClients.size() ? this::writeSlice : this::startPass;
+      if (System.nanoTime() - busySince < BUSY_MS * 1_000_000) {
+        context.runOnContext(v -> next.run());
+      } else {
+        context.owner().setTimer(1, id -> {
+          busySince = System.nanoTime();
+          next.run();
+        });
+      }
+    } else {
+      passEvents = null;
+      passClients = null;
+    }
+  }
+
+  /**
+   * Tells live clients the stream is alive, and how far it is, when nothing else has been said. Not
+   * while a pass is under way: events are being written, and a heartbeat must not claim a sequence
+   * some clients have yet to get.
+   */
   void heartbeat() {
+    if (passEvents != null) {
+      return;
+    }
     String beat = new JsonObject().put("kind", "heartbeat").put("seq", position).encode();
     for (Client client : new ArrayList<>(clients)) {
       if (client.live) {
