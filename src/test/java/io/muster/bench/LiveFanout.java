@@ -146,7 +146,7 @@ public final class LiveFanout {
       Clients clients = new Clients(vertx, load.updates(), load.firstMeasured(), true, w -> ticket(http, port, token)
           .compose(ticket -> w.client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
               .setAllowOriginHeader(false)
-              .setURI("/ws/live?ticket=" + ticket + (w.lastSeq < 0 ? "" : "&since=" + w.lastSeq)))));
+              .setURI("/ws/live?ticket=" + ticket + (w.lastSeq < 0 ? "" : "&since=" + w.lastSeq)).setTimeout(20_000))));
       try {
         clients.connect(load.clients());
         System.out.printf("muster: %d clients connected; sending%n", load.clients());
@@ -200,7 +200,7 @@ public final class LiveFanout {
 
   private static Future<String> ticket(HttpClient http, int port, String token) {
     return http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-            .setURI("/api/v1/auth/ws-ticket").putHeader("content-type", "application/json")
+            .setURI("/api/v1/auth/ws-ticket").putHeader("content-type", "application/json").setTimeout(20_000)
             .putHeader("Authorization", "Bearer " + token))
         .compose(request -> request.send(""))
         .compose(response -> response.body().compose(body -> response.statusCode() == 200
@@ -222,7 +222,7 @@ public final class LiveFanout {
           process.pid(), size);
       HttpClient http = httpClient(vertx);
       Clients clients = new Clients(vertx, load.updates(), load.firstMeasured(), false, w -> w.client.connect(
-          new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")));
+          new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws").setTimeout(20_000)));
       try {
         clients.connect(load.clients());
         System.out.printf("bare: %d clients connected; sending%n", load.clients());
@@ -383,6 +383,8 @@ public final class LiveFanout {
     private final AtomicLong receipts = new AtomicLong();
     private final AtomicInteger snapshots = new AtomicInteger();
     private final AtomicInteger closes = new AtomicInteger();
+    /** Opens that failed (refused, timed out) and were tried again. */
+    private final AtomicInteger failedOpens = new AtomicInteger();
     private final Map<String, AtomicInteger> closeReasons = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
     private volatile Sent sent;
@@ -412,7 +414,7 @@ public final class LiveFanout {
         for (int j = i; j < Math.min(count, i + 50); j++) {
           Watcher w = new Watcher(client, updates);
           watchers.add(w);
-          batch.add(open(w));
+          batch.add(open(w, 5));
         }
         Future.all(batch).await();
       }
@@ -443,6 +445,15 @@ public final class LiveFanout {
         ws.textMessageHandler(text -> receive(w, text));
         ws.closeHandler(v -> closed(w, ws));
         return ws;
+      });
+    }
+
+    /** Opens, trying again up to {@code attempts} times in all. */
+    private Future<WebSocket> open(Watcher w, int attempts) {
+      return open(w).recover(t -> {
+        failedOpens.incrementAndGet();
+        System.out.println("an open failed (" + t + ")" + (attempts > 1 ? "; trying again" : ""));
+        return attempts > 1 ? open(w, attempts - 1) : Future.failedFuture(t);
       });
     }
 
@@ -545,6 +556,9 @@ public final class LiveFanout {
       long[] all = parts.stream().flatMapToLong(Arrays::stream).sorted().toArray();
       Map<String, Integer> reasons = new TreeMap<>();
       closeReasons.forEach((k, v) -> reasons.put(k, v.get()));
+      if (failedOpens.get() > 0) {
+        reasons.put("(opens that failed and were tried again)", failedOpens.get());
+      }
       Map<String, Integer> failures = new TreeMap<>();
       done.failures.forEach((k, v) -> failures.put(k, v.get()));
       return new Result(name, watchers.size(), done.at.length(), done.ok.get(), failures, all, delivered, expected,
