@@ -5,6 +5,7 @@ import io.muster.bus.Commands;
 import io.muster.common.ErrorCode;
 import io.muster.incident.IncidentAddresses;
 import io.muster.live.LiveHub;
+import io.muster.live.LiveLoop;
 import io.muster.notify.DeliveryFailures;
 import io.muster.notify.twilio.TwilioWebhookAuth;
 import io.muster.notify.twilio.TwilioWebhooks;
@@ -19,6 +20,7 @@ import io.muster.security.Sessions;
 import io.muster.security.Tickets;
 import io.muster.store.AsyncDb;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -30,7 +32,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
@@ -38,8 +39,6 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
-import io.vertx.openapi.validation.RequestValidator;
-import io.vertx.openapi.validation.ValidatorException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HashMap;
@@ -50,9 +49,18 @@ import java.util.Map;
  * The HTTP face of a node: the v1 API (validated against {@code openapi.yaml}), the Twilio
  * webhooks (validated by signature), the live websocket, probes, metrics and the dashboard.
  * Handlers turn requests into commands on the event bus and answers into HTTP.
+ *
+ * <p>The instance the node deploys is the first of {@link #INSTANCES}: it starts the live hub and
+ * the live connections' sign-in check, listens, then deploys the others (child deployments, so they
+ * stop with it). They listen on the same port, each on an event loop of its own, and Vert.x hands
+ * new connections to them in turn: API requests and live clients are served on every event loop,
+ * and a request never waits behind another loop's fan-out. What must hold per node is shared: the
+ * guard (its rate limits are thread-safe), the live connections' caps, the hub.
  */
 public final class HttpVerticle extends VerticleBase {
   private static final long COMMAND_TIMEOUT_MS = 15_000;
+  /** One instance per core: the fan-out and the API's handlers scale with the cores, not beyond. */
+  static final int INSTANCES = Math.max(1, Runtime.getRuntime().availableProcessors());
 
   /** As given, then as bound: the port it listens on and the public base URL (derived when unset). */
   private volatile MusterConfig config;
@@ -67,8 +75,13 @@ public final class HttpVerticle extends VerticleBase {
   private final String webhookToken;
   private final Guarded security;
   private final LiveConnections live;
+  /** The port as configured, or -1 (a random port shared by the instances) for 0. */
+  private final int listenPort;
+  /** The instance that deployed this one; null for the first. */
+  private final HttpVerticle first;
   private HttpServer server;
   private Router router;
+  private LiveLoop liveLoop;
 
   /**
    * What guards the API: the gate in front of every operation, the sign-in and user operations, the
@@ -109,6 +122,26 @@ public final class HttpVerticle extends VerticleBase {
     this.security = security;
     this.live = new LiveConnections(security.sessions(), config.limits().liveConnectionsPerUser(),
         config.limits().liveConnectionsPerAddress());
+    // Port 0 would give each instance a port of its own; a negative port is Vert.x's shared random one.
+    this.listenPort = config.http().port() == 0 ? -1 : config.http().port();
+    this.first = null;
+  }
+
+  /** Another instance, sharing the first's configuration as bound, its port, hub, guard and live connections. */
+  private HttpVerticle(HttpVerticle first) {
+    this.config = first.config;
+    this.twilio = first.twilio;
+    this.contract = first.contract;
+    this.hub = first.hub;
+    this.roster = first.roster;
+    this.playbooks = first.playbooks;
+    this.db = first.db;
+    this.metrics = first.metrics;
+    this.webhookToken = first.webhookToken;
+    this.security = first.security;
+    this.live = first.live;
+    this.listenPort = first.listenPort;
+    this.first = first;
   }
 
   public int port() {
@@ -124,23 +157,53 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     router = router();
     HeaderTimeout headers = new HeaderTimeout(vertx, config.http().headerTimeoutSeconds());
-    // Without cleartext HTTP/2 (which Muster does not serve), the connection handler runs when a
-    // connection opens rather than after its first request's headers, so the header timeout covers those.
-    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setHttp2ClearTextEnabled(false)
-            .setIdleTimeout(config.http().idleTimeoutSeconds()))
+    server = vertx.createHttpServer(serverOptions(config.http()))
         .invalidRequestHandler(HttpErrors::invalidRequest)
-        .connectionHandler(headers::opened);
+        .connectionHandler(headers::opened)
+        .requestHandler(request -> {
+          headers.arrived(request);
+          router.handle(request);
+        });
+    if (first != null) {
+      return hub.join().compose(this::listen);
+    }
     live.start(vertx);
     if (config.http().publicBaseUrl() != null) {
       twilio = new TwilioWebhookAuth(webhookToken, config.http().publicBaseUrl());
     }
-    // The hub's timer and consumer belong to this verticle, so they stop when it is undeployed.
+    // The hub's timers and consumers belong to this verticle, so they stop when it is undeployed.
     return hub.start(config.dispatch().pollMs())
-        .compose(v -> server.requestHandler(request -> {
-          headers.arrived(request);
-          router.handle(request);
-        }).listen(config.http().port(), config.http().host()))
-        .onSuccess(listening -> bound(listening.actualPort()));
+        .compose(v -> hub.join())
+        .compose(this::listen)
+        .onSuccess(listening -> bound(listening.actualPort()))
+        .compose(v -> INSTANCES == 1 ? Future.succeededFuture()
+            : vertx.deployVerticle(() -> new HttpVerticle(this), new DeploymentOptions().setInstances(INSTANCES - 1)));
+  }
+
+  private Future<HttpServer> listen(LiveLoop loop) {
+    liveLoop = loop;
+    return server.listen(listenPort, config.http().host());
+  }
+
+  /**
+   * Without cleartext HTTP/2 (which Muster does not serve), the connection handler runs when a
+   * connection opens rather than after its first request's headers, so the header timeout covers
+   * those. No websocket compression (permessage-deflate is not negotiated): the live stream's frames
+   * are a few hundred bytes, and deflating every frame once per client took a quarter of the
+   * fan-out's CPU time with 1,000 clients.
+   */
+  static HttpServerOptions serverOptions(MusterConfig.Http http) {
+    return new HttpServerOptions().setTcpNoDelay(true).setHttp2ClearTextEnabled(false)
+        .setIdleTimeout(http.idleTimeoutSeconds())
+        .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (liveLoop != null) {
+      hub.leave(liveLoop);
+    }
+    return Future.succeededFuture();
   }
 
   /** Port 0 asked the system for a port: now it is known, and so is the public base URL derived from it. */
@@ -165,7 +228,6 @@ public final class HttpVerticle extends VerticleBase {
       }
     });
     Map<String, Handler<RoutingContext>> handlers = operations();
-    RequestValidator validator = RequestValidator.create(vertx, contract);
     for (OpenAPIRoute route : builder.getRoutes()) {
       Operation op = route.getOperation();
       Handler<RoutingContext> handler = handlers.remove(op.getOperationId());
@@ -174,7 +236,7 @@ public final class HttpVerticle extends VerticleBase {
       }
       // The gate runs before the contract's validation, so nobody learns anything from a 400 unasked.
       route.setDoValidation(false).addHandler(security.guard().guard(op)).addHandler(HttpErrors::requireJsonBody)
-          .addHandler(validation(validator, op)).addHandler(handler);
+          .addHandler(new OperationValidation(contract, op).handler()).addHandler(handler);
     }
     if (!handlers.isEmpty()) {
       throw new IllegalStateException("handlers for operations openapi.yaml does not have: " + handlers.keySet());
@@ -233,18 +295,6 @@ public final class HttpVerticle extends VerticleBase {
 
   static void noSuchPath(RoutingContext ctx) {
     Failures.respond(ctx, ErrorCode.NOT_FOUND, "no such path: " + ctx.request().path(), null);
-  }
-
-  /** The contract's checks of parameters and body, for the operation the gate let through. */
-  private static Handler<RoutingContext> validation(RequestValidator validator, Operation op) {
-    RequestExtractor extractor = RequestExtractor.withBodyHandler();
-    return ctx -> extractor.extractValidatableRequest(ctx, op)
-        .compose(request -> validator.validate(request, op.getOperationId()))
-        .onSuccess(validated -> {
-          ctx.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
-          ctx.next();
-        })
-        .onFailure(e -> ctx.fail(e instanceof ValidatorException ? new HttpException(400, e.getMessage(), e) : e));
   }
 
   private void metricsToken(RoutingContext ctx) {
@@ -392,7 +442,7 @@ public final class HttpVerticle extends VerticleBase {
       Tickets.Holder holder = ar.result().get();
       ctx.request().toWebSocket().onSuccess(ws -> {
         if (live.admit(ws, holder, ip) == null) {
-          hub.attach(ws, since == null ? null : Long.valueOf(since), holder.principal());
+          liveLoop.attach(ws, since == null ? null : Long.valueOf(since), holder.principal());
         }
       }).onFailure(t -> Failures.respond(ctx, ErrorCode.INVALID_REQUEST, "a websocket upgrade is required", null));
     });

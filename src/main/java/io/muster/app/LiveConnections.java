@@ -14,7 +14,8 @@ import java.util.Map;
  * The live websockets open on this node, per user and per address: a user or an address over its
  * cap is refused with a close reason that says so, and a user's sockets close within a second or
  * two of their sign-in ending (password, role or facilities changed, disabled, removed, signed out).
- * Runs on the HTTP verticle's event loop.
+ * One per node, shared by the HTTP verticle's instances on their several event loops: admissions
+ * and the sign-in check hold its lock, so a cap holds across all of them.
  */
 final class LiveConnections {
   /** Policy violation: the server will not serve this connection. */
@@ -38,7 +39,7 @@ final class LiveConnections {
   }
 
   /** Null when the socket may stay, else why it may not (the socket has been closed with it). */
-  String admit(ServerWebSocket socket, Tickets.Holder holder, String address) {
+  synchronized String admit(ServerWebSocket socket, Tickets.Holder holder, String address) {
     // The hub owns the sockets' close handlers; closed ones are forgotten here when next looked at.
     open.removeIf(o -> o.socket().isClosed());
     Principal p = holder.principal();
@@ -55,17 +56,22 @@ final class LiveConnections {
   }
 
   private void recheck() {
-    open.removeIf(o -> o.socket().isClosed());
     Map<String, List<Open>> byUser = new HashMap<>();
-    for (Open o : open) {
-      if (o.holder().principal().kind() == Principal.Kind.USER) {
-        byUser.computeIfAbsent(o.holder().principal().id(), k -> new ArrayList<>()).add(o);
+    synchronized (this) {
+      open.removeIf(o -> o.socket().isClosed());
+      for (Open o : open) {
+        if (o.holder().principal().kind() == Principal.Kind.USER) {
+          byUser.computeIfAbsent(o.holder().principal().id(), k -> new ArrayList<>()).add(o);
+        }
       }
     }
     byUser.forEach((user, sockets) -> sessions.standing(user).onSuccess(now -> {
       for (Open o : sockets) {
         if (now.isEmpty() || !Integer.valueOf(now.get().version()).equals(o.holder().tokenVersion())) {
-          open.remove(o);
+          synchronized (this) {
+            open.remove(o);
+          }
+          // Closing a socket from another event loop is safe: Vert.x hands the close to the socket's own.
           o.socket().close(REFUSED, "your sign-in has ended; sign in again");
         }
       }

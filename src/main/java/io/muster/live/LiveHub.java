@@ -4,16 +4,17 @@ import io.muster.security.Principal;
 import io.muster.store.AsyncDb;
 import io.muster.store.Journal;
 import io.muster.store.JournalBus;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,11 +34,15 @@ import org.slf4j.LoggerFactory;
  * {@link JournalBus#APPENDED}, how far the journal goes, and this hub reads it. A message that
  * announces a sequence the journal does not have is ignored and logged, once a minute per sender:
  * it comes from a bug or from an untrusted member of the cluster.
- * Everything here runs on one event loop; only the reads go to workers.
+ *
+ * <p>The clients themselves are served by {@link LiveLoop}s, one per event loop that serves the
+ * stream ({@link #join}): the hub follows the journal on the event loop that started it, encodes
+ * each event once, and hands every loop the same batches in order; each loop writes them to its own
+ * clients. The journal reads (and the encoding of what they return) run on workers.
  */
 public final class LiveHub {
   private static final Logger LOG = LoggerFactory.getLogger(LiveHub.class);
-  private static final int PAGE = 500;
+  static final int PAGE = 500;
   private static final long HEARTBEAT_MS = 15_000;
 
   private final Vertx vertx;
@@ -46,41 +51,20 @@ public final class LiveHub {
   /** Event types shown to every user (see {@link io.muster.common.Event.Broadcast}). */
   private final Set<String> broadcast;
   private final String nodeId;
-  private final Set<Client> clients = new LinkedHashSet<>();
+  private final List<LiveLoop> loops = new CopyOnWriteArrayList<>();
+  /** Clients on all loops, counted by the loops: with nobody watching, hints cost no reads. */
+  private final AtomicInteger watching = new AtomicInteger();
   private final Announcements announcements = new Announcements(System::currentTimeMillis);
+  /** The event loop that follows the journal (set by {@link #start}); the fields below are its alone. */
+  private volatile Context home;
   private long position;
   private boolean reading;
   private boolean again;
   /** Journal reads started so far; an announcement is judged by a read that started after it came. */
   private long reads;
 
-  private static final class Client {
-    final ServerWebSocket socket;
-    final Principal principal;
-    long cursor;
-    boolean live;
-
-    Client(ServerWebSocket socket, Principal principal) {
-      this.socket = socket;
-      this.principal = principal;
-    }
-
-    /**
-     * Events of the client's facilities; events of no facility (replies from unknown numbers, opt-outs)
-     * only to those who see every facility, except the broadcast types (the SMS path's state), which
-     * concern everyone.
-     */
-    boolean sees(JsonObject event, Set<String> broadcast) {
-      if (principal.allFacilities()) {
-        return true;
-      }
-      String facility = event.getString("facilityId");
-      if (facility != null) {
-        return principal.allows(facility);
-      }
-      return broadcast.contains(event.getString("type"));
-    }
-  }
+  /** The stream's first message to a client: the journal head it was read at, and its text for one principal. */
+  record Snapshot(long seq, String text) { }
 
   /**
    * {@code snapshot} must read the journal head first and the state after it (blocking);
@@ -94,9 +78,11 @@ public final class LiveHub {
     this.nodeId = nodeId;
   }
 
+  /** Starts following the journal on the caller's event loop; its timers and consumers belong to the caller's verticle. */
   public Future<Void> start(long pollMs) {
+    home = vertx.getOrCreateContext();
     vertx.setPeriodic(pollMs, id -> poke());
-    vertx.setPeriodic(HEARTBEAT_MS, id -> heartbeat());
+    vertx.setPeriodic(HEARTBEAT_MS, id -> loops.forEach(loop -> loop.context().runOnContext(v -> loop.heartbeat())));
     EventBus bus = vertx.eventBus();
     return db.tx(Journal::head).onSuccess(head -> position = head)
         .compose(head -> Future.all(
@@ -105,42 +91,57 @@ public final class LiveHub {
         .mapEmpty();
   }
 
-  public int clients() {
-    return clients.size();
+  /**
+   * The caller's event loop serves live clients from now on (call it from a verticle's start, after
+   * {@link #start}): its loop gets every batch after the hub's position at the time it joined.
+   */
+  public Future<LiveLoop> join() {
+    if (home == null) {
+      return Future.failedFuture(new IllegalStateException("the live hub has not started"));
+    }
+    Context here = vertx.getOrCreateContext();
+    LiveLoop loop = new LiveLoop(this, here);
+    Promise<LiveLoop> joined = Promise.promise();
+    home.runOnContext(v -> {
+      long at = position;
+      loops.add(loop);
+      // Queued on the loop before any batch the hub hands it from now on.
+      here.runOnContext(w -> {
+        loop.start(at);
+        joined.complete(loop);
+      });
+    });
+    return joined.future();
   }
 
-  /** Takes a client that asked for the events after {@code since} (null: from now on), of its facilities. */
-  public void attach(ServerWebSocket socket, Long since, Principal principal) {
-    Client client = new Client(socket, principal);
-    clients.add(client);
-    socket.closeHandler(v -> clients.remove(client));
-    socket.exceptionHandler(t -> clients.remove(client));
-    db.run(snapshot).onSuccess(snap -> {
-      client.cursor = since != null ? since : snap.getLong("seq");
-      send(client, scoped(snap, principal).put("kind", "snapshot"));
-      catchUp(client);
-    }).onFailure(t -> close(client, "snapshot failed"));
+  /** The loop no longer serves the stream (its verticle stops; its sockets close with its server). */
+  public void leave(LiveLoop loop) {
+    loops.remove(loop);
+  }
+
+  public int clients() {
+    return watching.get();
+  }
+
+  void watched(int change) {
+    watching.addAndGet(change);
+  }
+
+  Set<String> broadcast() {
+    return broadcast;
+  }
+
+  /** A snapshot for one principal, read and encoded on a worker. */
+  Future<Snapshot> snapshot(Principal principal) {
+    return db.run(() -> {
+      JsonObject snap = snapshot.call();
+      return new Snapshot(snap.getLong("seq"), scoped(snap, principal).put("kind", "snapshot").encode());
+    });
   }
 
   private static JsonObject scoped(JsonObject snapshot, Principal principal) {
     return principal.allFacilities() ? snapshot
         : snapshot.copy().put("incidents", principal.visible(snapshot.getJsonArray("incidents")));
-  }
-
-  private void catchUp(Client client) {
-    if (!clients.contains(client)) {
-      return;
-    }
-    read(client.cursor).onSuccess(events -> {
-      deliver(client, events);
-      if (events.size() == PAGE || client.cursor < position) {
-        catchUp(client);
-      } else {
-        client.live = true;
-        // Events are filtered per user, so a client cannot tell from the events when it has caught up.
-        send(client, new JsonObject().put("kind", "caught-up").put("seq", client.cursor));
-      }
-    }).onFailure(t -> close(client, "catch-up failed"));
   }
 
   /**
@@ -150,18 +151,17 @@ public final class LiveHub {
    * told how far the journal now goes.
    */
   private void committedHere(JsonObject message) {
-    List<JsonObject> events = message.getJsonArray("events").stream()
-        .map(e -> ((JsonObject) e).put("kind", "event")).toList();
+    List<LiveEvent> events = message.getJsonArray("events").stream().map(e -> LiveEvent.of((JsonObject) e)).toList();
     if (events.isEmpty()) {
       return;
     }
-    long last = events.get(events.size() - 1).getLong("seq");
+    long last = events.get(events.size() - 1).seq();
     if (vertx.isClustered()) {
       vertx.eventBus().publish(JournalBus.APPENDED, new JsonObject().put("node", nodeId).put("seq", last));
     }
-    if (!reading && events.get(0).getLong("seq") == position + 1) {
+    if (!reading && events.get(0).seq() == position + 1) {
       advance(events);
-    } else if (last > position && !clients.isEmpty()) {
+    } else if (last > position && watching.get() > 0) {
       poke();
     }
   }
@@ -182,7 +182,7 @@ public final class LiveHub {
     }
     announcements.heard(sender, seq, reads + 1);
     // With nobody watching, the next timed read will do: on a busy cluster, hints cost no reads.
-    if (!clients.isEmpty()) {
+    if (watching.get() > 0) {
       poke();
     }
   }
@@ -208,22 +208,11 @@ public final class LiveHub {
     return clean.length() > 64 ? clean.substring(0, 64) + "..." : clean;
   }
 
-  /** Tells live clients the stream is alive, and how far it is, when nothing else has been said. */
-  private void heartbeat() {
-    JsonObject beat = new JsonObject().put("kind", "heartbeat").put("seq", position);
-    for (Client client : new ArrayList<>(clients)) {
-      if (client.live) {
-        send(client, beat);
-      }
-    }
-  }
-
-  private void advance(List<JsonObject> events) {
-    position = events.get(events.size() - 1).getLong("seq");
-    for (Client client : new ArrayList<>(clients)) {
-      if (client.live) {
-        deliver(client, events);
-      }
+  /** Hands the next events to every loop, in order: each loop's queue keeps the hub's order. */
+  private void advance(List<LiveEvent> events) {
+    position = events.get(events.size() - 1).seq();
+    for (LiveLoop loop : loops) {
+      loop.context().runOnContext(v -> loop.advance(events));
     }
   }
 
@@ -238,8 +227,8 @@ public final class LiveHub {
     read(position).onComplete(ar -> {
       reading = false;
       if (ar.succeeded() && !ar.result().isEmpty()) {
-        List<JsonObject> events = ar.result();
-        if (events.get(events.size() - 1).getLong("seq") > position) {
+        List<LiveEvent> events = ar.result();
+        if (events.get(events.size() - 1).seq() > position) {
           advance(events);
         }
         again |= events.size() == PAGE;
@@ -255,42 +244,9 @@ public final class LiveHub {
     });
   }
 
-  private Future<List<JsonObject>> read(long after) {
-    return db.tx(c -> Journal.after(c, after, PAGE)).map(events -> events.stream()
-        .map(e -> JournalBus.toJson(e).put("kind", "event")).toList());
-  }
-
-  private void deliver(Client client, List<JsonObject> events) {
-    for (JsonObject event : events) {
-      long seq = event.getLong("seq");
-      if (seq > client.cursor) {
-        if (client.sees(event, broadcast) && !send(client, event)) {
-          return;
-        }
-        client.cursor = seq;
-      }
-    }
-  }
-
-  /** A client too slow to keep up is closed; it reconnects with {@code since} and misses nothing. */
-  private boolean send(Client client, JsonObject message) {
-    if (client.socket.isClosed()) {
-      clients.remove(client);
-      return false;
-    }
-    if (client.socket.writeQueueFull()) {
-      LOG.info("closing a websocket client that cannot keep up, at sequence {}", client.cursor);
-      close(client, "too slow; reconnect with since=" + client.cursor);
-      return false;
-    }
-    client.socket.writeTextMessage(message.encode());
-    return true;
-  }
-
-  private void close(Client client, String reason) {
-    clients.remove(client);
-    if (!client.socket.isClosed()) {
-      client.socket.close((short) 1011, reason);
-    }
+  /** Up to a page of events after {@code after}, read and encoded on a worker. */
+  Future<List<LiveEvent>> read(long after) {
+    return db.run(() -> db.db().tx(c -> Journal.after(c, after, PAGE)).stream()
+        .map(e -> LiveEvent.of(JournalBus.toJson(e))).toList());
   }
 }
