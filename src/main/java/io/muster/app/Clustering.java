@@ -3,6 +3,8 @@ package io.muster.app;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.ListenerConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
@@ -78,7 +80,7 @@ final class Clustering {
   }
 
   static Config hazelcast(MusterConfig.Cluster cluster) {
-    Config hazelcast = ConfigUtil.loadConfig();
+    Config hazelcast = vertxSettings();
     hazelcast.setClusterName(cluster.name());
     hazelcast.setProperty("hazelcast.logging.type", "slf4j");
     hazelcast.setProperty("hazelcast.phone.home.enabled", "false");
@@ -103,6 +105,25 @@ final class Clustering {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
     hazelcast.addListenerConfig(new ListenerConfig(new ClusterWatch(cluster.members())));
+    return hazelcast;
+  }
+
+  /**
+   * What vertx-hazelcast needs of Hazelcast (its default-cluster.xml: the event bus subscriptions
+   * as a multimap of sets, one backup of them and of the node and HA information), built in code:
+   * reading that XML and checking it against Hazelcast's schema took a noticeable part of a
+   * clustered start. With {@code -Dvertx.hazelcast.config=FILE} that file is read instead, as
+   * vertx-hazelcast would; Muster's network, join and failure settings apply on top either way.
+   */
+  static Config vertxSettings() {
+    if (System.getProperty("vertx.hazelcast.config") != null) {
+      return ConfigUtil.loadConfig();
+    }
+    Config hazelcast = new Config();
+    hazelcast.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)
+        .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
+    hazelcast.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
+    hazelcast.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
     return hazelcast;
   }
 

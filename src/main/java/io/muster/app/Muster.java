@@ -40,6 +40,7 @@ import io.muster.security.Sessions;
 import io.muster.security.Tickets;
 import io.muster.security.Tokens;
 import io.muster.store.AsyncDb;
+import io.muster.store.DataDirectory;
 import io.muster.store.Db;
 import io.muster.store.Journal;
 import io.muster.store.JournalBus;
@@ -87,7 +88,16 @@ public final class Muster {
     this.vertx = vertx;
   }
 
-  /** Starts a node. Fails with a message that says what to fix when the configuration is wrong. */
+  /**
+   * Starts a node. Fails with a message that says what to fix when the configuration is wrong.
+   *
+   * <p>Steps that do not wait for each other run side by side: the database (opened and migrated)
+   * and the roster, playbooks and readiness settings are read on threads of their own while
+   * Vert.x starts (and, clustered, joins the cluster); once Vert.x is up, the simulator starts and
+   * the SMS client warms up, and the API contract is parsed, while the features are wired on the
+   * database. The HTTP listener opens once all that it serves is there; the SMS dispatcher starts
+   * once the SMS client is warm.
+   */
   public static Future<Muster> start(MusterConfig config) {
     if (config.cluster().enabled() && !config.db().postgres()) {
       return Future.failedFuture(new IllegalStateException("cluster mode needs PostgreSQL: an embedded H2 database"
@@ -100,6 +110,11 @@ public final class Muster {
         return Future.failedFuture(e);
       }
     }
+    long began = System.nanoTime();
+    Future<Db> db = onThread("muster-start-db", () -> timed("database opened and migrated", began, () -> openDb(config)));
+    Future<Loaded> files = onThread("muster-start-files", () -> timed("roster, playbooks and readiness settings read",
+        began, () -> load(config)));
+    Future<Accounts.FirstAdmin> admin = firstAdminAhead(config, began);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
@@ -108,9 +123,16 @@ public final class Muster {
         ? Clustering.configure(builder, options, config.cluster()).buildClustered()
         : Future.succeededFuture(builder.build());
     Promise<Muster> started = Promise.promise();
-    vertx.onFailure(started::fail).onSuccess(v -> {
+    vertx.onFailure(t -> Future.join(db, files, admin).onComplete(ar -> {
+      db.onSuccess(Db::close);
+      started.fail(t);
+    })).onSuccess(v -> {
+      LOG.debug("start: Vert.x{} up after {} ms", config.cluster().enabled() ? " (clustered)" : "", sinceMs(began));
       Muster muster = new Muster(config, v);
-      muster.boot(registry).onSuccess(ok -> started.complete(muster)).onFailure(t -> {
+      muster.boot(registry, db, files, admin, began).onSuccess(ok -> {
+        LOG.debug("start: node {} started after {} ms", config.nodeId(), sinceMs(began));
+        started.complete(muster);
+      }).onFailure(t -> {
         LOG.error("node {} cannot start: {}", config.nodeId(), t.getMessage(), expected(t) ? null : t);
         // Completed from the close callback, not through a future of the closed Vert.x instance,
         // whose listeners would never run: a caller waiting on it would hang.
@@ -125,54 +147,116 @@ public final class Muster {
     return t instanceof RosterException || t instanceof PlaybookException || t instanceof IllegalArgumentException;
   }
 
-  private Future<Void> boot(PrometheusMeterRegistry registry) {
-    return vertx.executeBlocking(() -> {
-      EventCatalog.check();
-      db = Db.open(config.db().url(), config.db().user(), config.db().password(), config.db().poolSize(),
-          config.db().ownerUser(), config.db().ownerPassword());
-      Roster roster = RosterLoader.load(Path.of(config.files().roster()));
-      Map<String, Playbook> playbooks = PlaybookLoader.loadDir(Path.of(config.files().playbooks()), roster.roles());
-      ReadinessRules readiness = ReadinessConfig.load(config.files().readiness() == null ? null
-          : Path.of(config.files().readiness()));
-      for (ReadinessRules.Threshold t : readiness.thresholds()) {
-        if (!playbooks.containsKey(t.trigger())) {
-          throw new IllegalArgumentException(config.files().readiness() + ": threshold " + t.id()
-              + " triggers '" + t.trigger() + "', which is not a loaded playbook");
-        }
+  private static Db openDb(MusterConfig config) {
+    return Db.open(config.db().url(), config.db().user(), config.db().password(), config.db().poolSize(),
+        config.db().ownerUser(), config.db().ownerPassword());
+  }
+
+  /**
+   * On a first start of the embedded database (its file does not exist yet) the first
+   * administrator will be needed: its password is hashed now, while the database is made, rather
+   * than after. Otherwise (succeeded with null) it is made only if the database has no user.
+   */
+  private static Future<Accounts.FirstAdmin> firstAdminAhead(MusterConfig config, long began) {
+    if (!DataDirectory.newH2Database(config.db().url())) {
+      return Future.succeededFuture();
+    }
+    MusterConfig.Security s = config.security();
+    return onThread("muster-start-admin", () -> timed("first administrator's password hashed", began,
+        () -> Accounts.firstAdmin(new Passwords(s.bcryptCost()), s.adminPassword())));
+  }
+
+  private static Loaded load(MusterConfig config) {
+    EventCatalog.check();
+    Roster roster = RosterLoader.load(Path.of(config.files().roster()));
+    Map<String, Playbook> playbooks = PlaybookLoader.loadDir(Path.of(config.files().playbooks()), roster.roles());
+    ReadinessRules readiness = ReadinessConfig.load(config.files().readiness() == null ? null
+        : Path.of(config.files().readiness()));
+    for (ReadinessRules.Threshold t : readiness.thresholds()) {
+      if (!playbooks.containsKey(t.trigger())) {
+        throw new IllegalArgumentException(config.files().readiness() + ": threshold " + t.id()
+            + " triggers '" + t.trigger() + "', which is not a loaded playbook");
       }
-      return new Loaded(roster, playbooks, readiness);
-    }).compose(loaded -> sms().compose(token -> vertx.executeBlocking(() -> {
+    }
+    return new Loaded(roster, playbooks, readiness);
+  }
+
+  /**
+   * The rest of the start, once Vert.x is up. The database is kept (and closed by {@link #stop})
+   * even when something else failed, so that waiting for both before failing leaks nothing.
+   */
+  private Future<Void> boot(PrometheusMeterRegistry registry, Future<Db> opened, Future<Loaded> files,
+                            Future<Accounts.FirstAdmin> admin, long began) {
+    Future<String> token = sms();
+    Future<Void> warm = token.compose(t -> vertx.executeBlocking(() -> {
       gateway.warmUp();
-      return token;
-    })).compose(token -> deploy(loaded, token, registry)));
+      LOG.debug("start: SMS client warm after {} ms", sinceMs(began));
+      return null;
+    }, false));
+    Future<OpenAPIContract> contract = OpenAPIContract.from(vertx, "openapi.yaml")
+        .onSuccess(c -> LOG.debug("start: API contract parsed after {} ms", sinceMs(began)));
+    Future<Wired> wired = Future.join(opened.onSuccess(d -> db = d), files, token, admin)
+        .compose(v -> vertx.executeBlocking(() -> wire(files.result(), admin.result()), false))
+        .onSuccess(w -> LOG.debug("start: features wired after {} ms", sinceMs(began)));
+    return Future.join(wired, contract)
+        .compose(v -> deploy(wired.result(), token.result(), contract.result(), registry, warm));
   }
 
   private record Loaded(Roster roster, Map<String, Playbook> playbooks, ReadinessRules readiness) { }
+
+  /** The features on the database, with what the first start makes: the audit anchor, the administrator, the facilities. */
+  private record Wired(Loaded loaded, AsyncDb async, Features features, HttpVerticle.Guarded security) { }
 
   /** Starts the simulator when no Twilio account is configured; returns the webhook signing token. */
   private Future<String> sms() {
     MusterConfig.Sms sms = config.sms();
     if (!sms.embeddedSimulator()) {
-      gateway = new TwilioSmsGateway(new TwilioSettings(sms.accountSid(), sms.authToken(), sender(sms), sms.apiBaseUrl()));
-      return Future.succeededFuture(sms.authToken());
+      return vertx.executeBlocking(() -> {
+        gateway = new TwilioSmsGateway(new TwilioSettings(sms.accountSid(), sms.authToken(), sender(sms), sms.apiBaseUrl()));
+        return sms.authToken();
+      }, false);
     }
     String accountSid = "AC" + randomHex(16);
     String token = randomHex(16);
     simulator = new SmsSimulator(new SimulatorConfig(sms.simulatorHost(), sms.simulatorPort(), accountSid, token, 200, 800));
     // Its inbound webhook is set once the node listens (deploy): with port 0 the URL is known only then.
-    return simulator.start(vertx).map(port -> {
+    // The SDK's client takes a while to build: not on the event loop.
+    return simulator.start(vertx).compose(port -> vertx.executeBlocking(() -> {
       gateway = new TwilioSmsGateway(new TwilioSettings(accountSid, token, sender(sms), simulator.baseUrl()));
       return token;
-    });
+    }, false));
   }
 
-  private Future<Void> deploy(Loaded loaded, String webhookToken, PrometheusMeterRegistry registry) {
+  /**
+   * Blocking: wires the features on the opened database and does what a first start must before
+   * the API opens. {@code admin}: the first administrator made ahead, or null.
+   */
+  private Wired wire(Loaded loaded, Accounts.FirstAdmin admin) {
     Clock clock = Clock.tickMillis(java.time.ZoneOffset.UTC);
     AsyncDb async = new AsyncDb(vertx, db, config.db().poolSize() * 2);
     Duration receiptOverdue = Duration.ofSeconds(config.sms().reconcileAfterSeconds());
     Features features = Features.wire(db, clock, loaded.roster(), loaded.playbooks(), loaded.readiness(),
         new Features.Settings(config.nodeId(), Duration.ofSeconds(config.dispatch().leaseSeconds()),
             config.sms().messagesPerSecond(), Duration.ofSeconds(config.sms().undeliveredRetrySeconds()), receiptOverdue));
+    HttpVerticle.Guarded security = security(async, clock, loaded.roster());
+    ReadinessService readiness = features.readiness();
+    db.sequence();   // what a crash left provisional, before anything reads the journal
+    audit.open();
+    firstAdminPassword = (admin == null ? accounts.ensureAdmin(config.security().adminPassword())
+        : accounts.ensureAdmin(() -> admin)).orElse(null);
+    readiness.ensureFacilities();
+    int replayed = readiness.rebuildFromJournal();
+    if (replayed > 0) {
+      LOG.info("readiness board rebuilt from {} journal updates", replayed);
+    }
+    return new Wired(loaded, async, features, security);
+  }
+
+  private Future<Void> deploy(Wired wired, String webhookToken, OpenAPIContract contract,
+                              PrometheusMeterRegistry registry, Future<Void> warm) {
+    Loaded loaded = wired.loaded();
+    AsyncDb async = wired.async();
+    Features features = wired.features();
     Incidents incidents = features.incidents();
     ReadinessService readiness = features.readiness();
     SmsGateway sms = gateway;
@@ -184,20 +268,10 @@ public final class Muster {
       db.sequence();
       return null;
     }));
-    return OpenAPIContract.from(vertx, "openapi.yaml").compose(contract -> {
-      http = new HttpVerticle(config, contract, hub, loaded.roster(), loaded.playbooks(), async, registry, webhookToken,
-          security(contract, async, clock, loaded.roster()));
-      return vertx.executeBlocking(() -> {
-            db.sequence();   // what a crash left provisional, before anything reads the journal
-            audit.open();
-            firstAdminPassword = accounts.ensureAdmin(config.security().adminPassword()).orElse(null);
-            readiness.ensureFacilities();
-            int replayed = readiness.rebuildFromJournal();
-            if (replayed > 0) {
-              LOG.info("readiness board rebuilt from {} journal updates", replayed);
-            }
-            return null;
-          })
+    http = new HttpVerticle(config, contract, hub, loaded.roster(), loaded.playbooks(), async, registry, webhookToken,
+        wired.security());
+    // One after another, in the wiring's order.
+    return Future.succeededFuture()
           .compose(v -> vertx.deployVerticle(new IncidentVerticle(incidents, features.thresholds(), async,
               config.dispatch().pollMs())))
           .compose(v -> vertx.deployVerticle(new ReadinessVerticle(readiness, async, HaveDocument::toXml)))
@@ -207,12 +281,42 @@ public final class Muster {
           // which with port 0 is derived from the port the listener was given.
           .compose(v -> vertx.deployVerticle(http))
           .compose(v -> listening(http.boundConfig()))
+          // The senders once the SMS client is warm: a first page is not slowed by its cold start.
+          .compose(v -> warm)
           .compose(v -> vertx.deployVerticle(new DispatcherVerticle(features.outbox(), sms, gateway, async,
               config.http().publicBaseUrl(),
               config.dispatch().pollMs(), config.dispatch().sendThreads(), config.nodeId(),
               config.sms().breakerOpenSeconds())))
-          .compose(v -> vertx.deployVerticle(new ReconcilerVerticle(features.reconciler(), sms, gateway, async)));
-    }).mapEmpty();
+          .compose(v -> vertx.deployVerticle(new ReconcilerVerticle(features.reconciler(), sms, gateway, async)))
+          .mapEmpty();
+  }
+
+  /**
+   * Runs {@code task} on a thread of its own (start work that needs no Vert.x and may run while
+   * Vert.x starts); the future completes on that thread.
+   */
+  private static <T> Future<T> onThread(String name, java.util.concurrent.Callable<T> task) {
+    Promise<T> done = Promise.promise();
+    Thread thread = new Thread(() -> {
+      try {
+        done.complete(task.call());
+      } catch (Throwable t) {
+        done.fail(t);
+      }
+    }, name);
+    thread.setDaemon(true);
+    thread.start();
+    return done.future();
+  }
+
+  private static <T> T timed(String what, long began, java.util.function.Supplier<T> step) {
+    T result = step.get();
+    LOG.debug("start: {} after {} ms", what, sinceMs(began));
+    return result;
+  }
+
+  private static long sinceMs(long began) {
+    return (System.nanoTime() - began) / 1_000_000;
   }
 
   /** The node listens: its configuration now has the bound port and the public base URL. */
@@ -226,7 +330,7 @@ public final class Muster {
 
   private Accounts accounts;
 
-  private HttpVerticle.Guarded security(OpenAPIContract contract, AsyncDb async, Clock clock, Roster roster) {
+  private HttpVerticle.Guarded security(AsyncDb async, Clock clock, Roster roster) {
     MusterConfig.Security s = config.security();
     MusterConfig.Limits limits = config.limits();
     Set<String> facilities = new HashSet<>();

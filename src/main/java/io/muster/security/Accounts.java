@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Users and machine keys in the database. Every call blocks (run it on a worker). Passwords are
@@ -65,24 +66,48 @@ public final class Accounts {
   public record NewKey(Principal principal, String key) { }
 
   /**
+   * The first administrator, made before it is known to be needed: its password (the configured
+   * one, else a random one, which is then shown once) and the password's hash, the slow part.
+   */
+  public record FirstAdmin(String password, boolean generated, String hash) {
+    @Override
+    public String toString() {
+      return "FirstAdmin[generated=" + generated + "]";
+    }
+  }
+
+  /** Blocking (a full-cost hash). Refuses a configured password that is too short or too long for bcrypt. */
+  public static FirstAdmin firstAdmin(Passwords passwords, String configured) {
+    boolean generated = configured == null || configured.isBlank();
+    String password = generated ? Passwords.random(20) : configured;
+    Passwords.check("security.adminPassword", password);
+    return new FirstAdmin(password, generated, passwords.hash(password));
+  }
+
+  /**
    * Creates the first administrator when there is no user at all; returns the password to show
    * when it was generated. Two nodes starting together create one admin: the username is unique.
    */
   public Optional<String> ensureAdmin(String configured) {
+    return ensureAdmin(() -> firstAdmin(passwords, configured));
+  }
+
+  /** As {@link #ensureAdmin(String)}, with the administrator {@code admin} gives, asked only when there is no user. */
+  public Optional<String> ensureAdmin(Supplier<FirstAdmin> admin) {
     if (db.tx(c -> Db.exists(c, "SELECT 1 FROM app_user"))) {
       return Optional.empty();
     }
-    String password = configured != null && !configured.isBlank() ? configured : Passwords.random(20);
-    Passwords.check("security.adminPassword", password);
+    FirstAdmin first = admin.get();
     try {
-      createUser("admin", password, Role.ADMIN, List.of(Principal.ALL), "system:first-start");
+      insertUser(new Principal(UUID.randomUUID().toString(), "admin", Principal.Kind.USER, Role.ADMIN,
+          List.of(Principal.ALL)), first.hash(), "system:first-start");
     } catch (RuntimeException e) {
       if (Db.uniqueViolation(e)) {
         return Optional.empty();
       }
       throw e;
     }
-    return configured != null && !configured.isBlank() ? Optional.empty() : Optional.of(password);
+    return first.generated() ? Optional.of(first.password()) : Optional.empty();
   }
 
   public Principal createUser(String username, String password, Role role, List<String> scope, String actor) {
@@ -94,9 +119,7 @@ public final class Accounts {
     String hash = passwords.hash(password);
     Principal p = new Principal(UUID.randomUUID().toString(), username, Principal.Kind.USER, role, checked);
     try {
-      db.tx(c -> Db.update(c, "INSERT INTO app_user (id, username, password_hash, user_role, facilities, created_at,"
-          + " created_by, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, FALSE)", p.id(), username, hash, role.id(),
-          p.scopeHeader(), Db.ts(clock.instant()), actor));
+      insertUser(p, hash, actor);
     } catch (RuntimeException e) {
       if (Db.uniqueViolation(e)) {
         throw new Rejection(ErrorCode.CONFLICT, "username", "a user named '" + username + "' already exists");
@@ -104,6 +127,12 @@ public final class Accounts {
       throw e;
     }
     return p;
+  }
+
+  private void insertUser(Principal p, String hash, String actor) {
+    db.tx(c -> Db.update(c, "INSERT INTO app_user (id, username, password_hash, user_role, facilities, created_at,"
+        + " created_by, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, FALSE)", p.id(), p.name(), hash, p.role().id(),
+        p.scopeHeader(), Db.ts(clock.instant()), actor));
   }
 
   /**

@@ -20,7 +20,20 @@ public final class Passwords {
       throw new IllegalArgumentException("configuration: security.bcryptCost must be 4 to 31, got " + cost);
     }
     this.cost = cost;
-    this.dummy = hash(random(20));
+    this.dummy = dummyHash(cost);
+  }
+
+  /**
+   * A well-formed hash at {@code cost} that no password matches: checking a password against it
+   * costs what checking a real one does. It is made at the lowest cost and then labelled with
+   * {@code cost} (which is all a check reads the cost from), so that a node does not spend a
+   * full-cost hash on it at every start.
+   */
+  static String dummyHash(int cost) {
+    byte[] salt = new byte[16];
+    RANDOM.nextBytes(salt);
+    String cheap = OpenBSDBCrypt.generate(random(20).toCharArray(), salt, 4);
+    return cheap.substring(0, 4) + String.format("%02d", cost) + cheap.substring(6);
   }
 
   public String hash(String password) {

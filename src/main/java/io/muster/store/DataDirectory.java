@@ -61,6 +61,14 @@ public final class DataDirectory {
     return Optional.of(Path.of(path).toAbsolutePath().normalize());
   }
 
+  /**
+   * Whether {@code url} is an embedded H2 database on disk that does not exist yet: its first
+   * start, which will make the schema from nothing.
+   */
+  public static boolean newH2Database(String url) {
+    return h2Database(url).map(db -> !Files.exists(db.resolveSibling(db.getFileName() + ".mv.db"))).orElse(false);
+  }
+
   /** Makes the database's folder before H2 does. */
   static void beforeOpen(String url) {
     Optional<Path> dir = h2Database(url).map(Path::getParent);

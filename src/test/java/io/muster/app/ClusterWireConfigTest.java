@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hazelcast.cluster.Address;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.MultiMapConfig;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -111,6 +113,18 @@ class ClusterWireConfigTest {
     assertThat(((PemTrustOptions) bus.getTrustOptions()).getCertPaths()).containsExactly(c.tlsCa());
     assertThat(bus.getHost()).isEqualTo("127.0.0.1");
     assertThat(bus.getPort()).isEqualTo(5802);
+  }
+
+  @Test
+  @DisplayName("Hazelcast gets what vertx-hazelcast's own default-cluster.xml gives it (the event bus's maps)")
+  void vertxHazelcastSettings() {
+    Config ours = Clustering.vertxSettings();
+    Config theirs = ConfigUtil.loadConfig();
+
+    assertThat(ours.getMultiMapConfigs()).isEqualTo(theirs.getMultiMapConfigs());
+    assertThat(ours.getMapConfigs()).isEqualTo(theirs.getMapConfigs());
+    assertThat(ours.getMultiMapConfig("__vertx.subs").getValueCollectionType())
+        .isEqualTo(MultiMapConfig.ValueCollectionType.SET);
   }
 
   @Test

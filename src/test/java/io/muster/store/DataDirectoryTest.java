@@ -51,6 +51,19 @@ class DataDirectoryTest {
   }
 
   @Test
+  @DisplayName("a first start is known before the database is opened: its file does not exist yet")
+  void newDatabase() {
+    String url = "jdbc:h2:file:" + tmp.resolve("data").resolve("muster") + ";LOCK_TIMEOUT=10000";
+
+    assertThat(DataDirectory.newH2Database(url)).isTrue();
+    try (Db db = Db.open(url, "sa", "", 2)) {
+      assertThat(DataDirectory.newH2Database(url)).isFalse();
+    }
+    assertThat(DataDirectory.newH2Database(url)).isFalse();
+    assertThat(DataDirectory.newH2Database("jdbc:postgresql://127.0.0.1:5432/muster")).isFalse();
+  }
+
+  @Test
   @DisplayName("every folder it creates on the way is owner-only")
   void missingParents() throws IOException {
     DataDirectory.create(tmp.resolve("a/b/c"));
