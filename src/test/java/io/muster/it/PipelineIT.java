@@ -116,9 +116,11 @@ class PipelineIT {
     }
     eventually(() -> nodes.simulator.allMessages().stream().filter(SimMessage::outbound)
         .filter(m -> "delivered".equals(m.status())).count() == 16);
-    // The journal head stops moving once every page is delivered: a row's last event (its delivery)
-    // is committed with its final state, and the playbook's next timers are minutes away.
-    eventually(() -> nodes.db().count("SELECT COUNT(*) FROM notification WHERE status <> 'delivered'") == 0);
+    // The journal head stops moving once every page is delivered and every event is numbered: a row's
+    // last event (its delivery) is committed with its final state and numbered right after, and the
+    // playbook's next timers are minutes away.
+    eventually(() -> nodes.db().count("SELECT COUNT(*) FROM notification WHERE status <> 'delivered'") == 0
+        && nodes.db().count("SELECT COUNT(*) FROM journal WHERE seq < 0") == 0);
     long head;
     try (LiveClient probe = LiveClient.connect(node.httpPort(), null)) {
       head = probe.snapshot.getLong("seq");

@@ -151,10 +151,16 @@ class LiveLoopTest {
     return s;
   }
 
-  /** Readiness updates at these facilities, one transaction each; their sequences. */
+  /**
+   * Readiness updates at these facilities, one transaction each; their sequences (one writer: each
+   * transaction's event is the head once the transaction has returned, numbered).
+   */
   private List<Long> append(String... facilities) {
-    return java.util.Arrays.stream(facilities).map(f -> db.tx(c -> Journal.append(c, Instant.now(), List.of(new NewEvent(
-        new ReadinessEvent.Updated(f, Map.of("supplies.ppe-days", "3"), "test"), null, "test"))).get(0).seq())).toList();
+    return java.util.Arrays.stream(facilities).map(f -> {
+      db.tx(c -> Journal.append(c, Instant.now(), List.of(new NewEvent(
+          new ReadinessEvent.Updated(f, Map.of("supplies.ppe-days", "3"), "test"), null, "test"))));
+      return db.tx(Journal::head);
+    }).toList();
   }
 
   private static List<String> eventTexts(Socket s) {
