@@ -29,49 +29,84 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * SMS throughput through the real Twilio SDK into the simulator:
  * <ul>
- *   <li>the simulator's raw acceptance rate, measured in the same run with a plain HTTP client;</li>
+ *   <li>the simulator's raw acceptance rate, measured first in the same run with a plain HTTP client;</li>
  *   <li>a 10,000-recipient rollcall on one node (H2) with pacing off: messages per second into the
- *       simulator, and that rate as a share of the raw acceptance rate;</li>
+ *       simulator, and that rate as a share of the raw acceptance rate; then, warm, the same rollcall
+ *       again on the same node and the raw rate again after it (the JVM compiles the code it runs
+ *       while the first ones run); each with the JVM's CPU time per message;</li>
  *   <li>a rollcall across three clustered nodes (PostgreSQL) sharing a budget of 50 messages per
  *       second: the achieved rate as a share of the budget, and the worst one-second window.</li>
  * </ul>
  * Delivery callbacks are off, for the plain client and for Muster alike, so both measure sending.
  * Every run also checks that each person got exactly one SMS.
  * Run: {@code mvn -B -q -Pbench test-compile exec:java -Dbench.main=io.muster.bench.SmsBenchmark}
- * (optional {@code -Dbench.recipients=10000 -Dbench.paced=1500 -Dbench.mps=50}).
+ * (optional {@code -Dbench.recipients=10000 -Dbench.paced=1500 -Dbench.mps=50}, {@code -Dbench.only=unpaced} or
+ * {@code paced} for one of the two rollcalls).
  */
 public final class SmsBenchmark {
+  private static final int RAW = 5000;
+
   private SmsBenchmark() {
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   public static void main(String[] args) throws Exception {
     int recipients = Integer.getInteger("bench.recipients", 10_000);
     int paced = Integer.getInteger("bench.paced", 1500);
     int mps = Integer.getInteger("bench.mps", 50);
-    double raw;
-    double unpaced;
-    double[] pacedFigures;
-    try (TestDatabase db = TestDatabase.h2(); TestNodes nodes = new TestNodes(db, -1, -1)) {
-      raw = rawRate(nodes, 5000);
-      Muster node = nodes.start(files(roster(recipients), playbook(recipients))
-          .put("sms", new JsonObject().put("messagesPerSecond", 0)));
-      unpaced = callout(nodes, node, recipients)[0];
+    String only = System.getProperty("bench.only", "");
+    List<String> lines = new ArrayList<>();
+    if (!only.equals("paced")) {
+      try (TestDatabase db = TestDatabase.h2(); TestNodes nodes = new TestNodes(db, -1, -1)) {
+        double[] raw = rawRate(nodes, RAW);
+        Muster node = nodes.start(files(roster(recipients), playbook(recipients))
+            .put("sms", new JsonObject().put("messagesPerSecond", 0)));
+        double[] cold = measured(() -> callout(nodes, node, recipients)[0], recipients);
+        nodes.simulator.clear();
+        double[] warm = measured(() -> callout(nodes, node, recipients)[0], recipients);
+        nodes.stop(node);
+        double[] rawWarm = rawRate(nodes, RAW);
+        lines.add(String.format("simulator raw acceptance (plain HTTP client, 8 threads), first: %.0f messages/s"
+            + " (%.2f ms CPU each)", raw[0], raw[1]));
+        lines.add(String.format("%d-recipient rollcall, one node, H2, pacing off:          %.0f messages/s = %.2fx"
+            + " raw (%.2f ms CPU each, the trigger's included)", recipients, cold[0], cold[0] / raw[0], cold[1]));
+        lines.add(String.format("warm (the same again, on the same node; the raw rate measured after it): rollcall"
+            + " %.0f, raw %.0f messages/s = %.2fx raw (%.2f and %.2f ms CPU each)", warm[0], rawWarm[0],
+            warm[0] / rawWarm[0], warm[1], rawWarm[1]));
+      }
     }
-    try (TestDatabase db = TestDatabase.postgres(); TestNodes nodes = new TestNodes(db, -1, -1)) {
-      List<Muster> cluster = nodes.startCluster(3, files(roster(paced), playbook(paced))
-          .put("sms", new JsonObject().put("messagesPerSecond", mps)));
-      warmProvider(nodes);
-      pacedFigures = callout(nodes, cluster.get(0), paced);
+    if (!only.equals("unpaced")) {
+      try (TestDatabase db = TestDatabase.postgres(); TestNodes nodes = new TestNodes(db, -1, -1)) {
+        List<Muster> cluster = nodes.startCluster(3, files(roster(paced), playbook(paced))
+            .put("sms", new JsonObject().put("messagesPerSecond", mps)));
+        warmProvider(nodes);
+        double[] figures = callout(nodes, cluster.get(0), paced);
+        lines.add(String.format("%d-recipient rollcall, three nodes, PostgreSQL, %d MPS:    achieved %.2f messages/s"
+            + " = %.3fx the budget, worst one-second window %d", paced, mps, figures[0], figures[0] / mps,
+            (int) figures[1]));
+      }
     }
     System.out.println();
-    System.out.println("Muster SMS benchmark: real Twilio SDK into the simulator, no delivery callbacks");
-    System.out.printf("  simulator raw acceptance (plain HTTP client, 8 threads):     %.0f messages/s%n", raw);
-    System.out.printf("  %d-recipient rollcall, one node, H2, pacing off:          %.0f messages/s = %.2fx raw%n",
-        recipients, unpaced, unpaced / raw);
-    System.out.printf("  %d-recipient rollcall, three nodes, PostgreSQL, %d MPS:    achieved %.2f messages/s = %.3fx"
-        + " the budget, worst one-second window %d%n", paced, mps, pacedFigures[0], pacedFigures[0] / mps,
-        (int) pacedFigures[1]);
+    System.out.println("Muster SMS benchmark: real Twilio SDK into the simulator, no delivery callbacks;"
+        + " CPU: this JVM's, all threads, per message");
+    lines.forEach(line -> System.out.println("  " + line));
     System.exit(0);
+  }
+
+  @FunctionalInterface
+  private interface Run {
+    double rate() throws Exception;
+  }
+
+  /** {rate, milliseconds of this JVM's CPU time per message}. */
+  private static double[] measured(Run run, int messages) throws Exception {
+    long cpu = cpuNanos();
+    double rate = run.rate();
+    return new double[] {rate, (cpuNanos() - cpu) / 1e6 / messages};
   }
 
   /**
@@ -127,8 +162,13 @@ public final class SmsBenchmark {
     return nodes.simulator.allMessages().stream().filter(SimMessage::outbound).toList();
   }
 
+  /** {rate, CPU milliseconds per message} of {@link #rawCreate}. */
+  private static double[] rawRate(TestNodes nodes, int count) throws Exception {
+    return measured(() -> rawCreate(nodes, count), count);
+  }
+
   /** Creates {@code count} messages straight at the simulator with a plain HTTP client. */
-  private static double rawRate(TestNodes nodes, int count) throws Exception {
+  private static double rawCreate(TestNodes nodes, int count) throws Exception {
     HttpClient client = HttpClient.newHttpClient();
     String auth = "Basic " + Base64.getEncoder().encodeToString(
         (TestNodes.ACCOUNT_SID + ":" + TestNodes.AUTH_TOKEN).getBytes(StandardCharsets.UTF_8));
