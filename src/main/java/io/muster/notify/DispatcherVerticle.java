@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,18 +19,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends what the outbox holds. It wakes when rows are queued (a hint on the bus) and on a timer
- * (the hint may be lost, and rows whose sender died wait for their lease to expire), claims due
- * rows with a lease, sends each through the {@link SmsGateway} on a worker when the cluster-wide
- * pacer gives it its turn, and records the result. Muster decides about retries here, with backoff
- * and jitter; the gateway never retries. When the provider keeps failing, a circuit breaker stops
- * sending for a while (coordinators see "SMS degraded") and probes until it recovers.
+ * Sends what the outbox holds. This node's own committed notifications reach it in memory (the
+ * {@code notification.queued} events of {@link JournalBus#LOCAL_APPENDED}), and it claims those
+ * rows by id at once; a timer makes it also claim whatever is due in the outbox, which recovers
+ * what no hint told it of: another node's rows, retries, rows whose sender died (once their lease
+ * ran out), hints lost or dropped. It claims rows in batches with a lease, sends each through the
+ * {@link SmsGateway} on a worker when its slot of the cluster-wide budget comes, and records the
+ * accepted ones in batches. Muster decides about retries here, with backoff and jitter; the gateway
+ * never retries. When the provider keeps failing, a circuit breaker stops sending for a while
+ * (coordinators see "SMS degraded") and probes until it recovers.
  */
 public final class DispatcherVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DispatcherVerticle.class);
-  private static final int BATCH = 50;
+  private static final int BATCH = 100;
   private static final int MAX_ATTEMPTS = 8;
   private static final Duration LOOKBACK = Duration.ofMinutes(2);
+  /** Hints beyond this many are dropped: the rows are in the outbox all the same, and the timer finds them. */
+  private static final int MAX_HINTS = 100_000;
+  /** At most this many accepted messages recorded in one transaction. */
+  private static final int MAX_RECORD = 500;
+  private static final Duration DRAIN_ON_STOP = Duration.ofSeconds(3);
+  /** How long an accepted message may wait to be recorded with the next claim. */
+  private static final Duration RECORD_LINGER = Duration.ofMillis(200);
 
   private final Outbox outbox;
   private final SmsGateway gateway;
@@ -39,13 +50,33 @@ public final class DispatcherVerticle extends VerticleBase {
   private final String statusCallbackBase;
   private final long pollMs;
   private final int sendThreads;
+  /**
+   * Rows out at a time (claimed, not yet finished). Paced: one per sender thread, so that each
+   * row's sender is ready when its slot comes. Unpaced: several per thread, so that the threads
+   * never wait for the next claim, and a claim takes many rows in one transaction.
+   */
+  private final int capacity;
   private WorkerExecutor senders;
-  private final int maxInFlight;
   private final CircuitBreaker breaker;
+  private final Hints hints = new Hints(MAX_HINTS);
+  private final List<Outbox.Accepted> toRecord = new ArrayList<>();
+  private boolean pollDue = true;
   private boolean running;
   private boolean again;
   private boolean probeTimer;
+  private boolean budgetTimer;
+  private boolean recording;
+  private boolean recordTimer;
+  private long oldestToRecord;
+  private boolean stopping;
   private int inFlight;
+
+  /** What a send came to: events already recorded, and the provider's acceptance still to record (or null). */
+  private record Delivery(List<JournalEvent> events, Outbox.Accepted accepted) {
+    static Delivery recorded(List<JournalEvent> events) {
+      return new Delivery(events, null);
+    }
+  }
 
   public DispatcherVerticle(Outbox outbox, SmsGateway gateway, VoiceGateway voice, AsyncDb db, String publicBaseUrl,
                             long pollMs, int sendThreads, String nodeId, int breakerOpenSeconds) {
@@ -57,24 +88,48 @@ public final class DispatcherVerticle extends VerticleBase {
     this.statusCallbackBase = publicBaseUrl + "/webhooks/twilio/status?n=";
     this.pollMs = pollMs;
     this.sendThreads = sendThreads;
-    this.maxInFlight = sendThreads * 2;
+    this.capacity = outbox.paced() ? sendThreads : sendThreads * 16;
     this.breaker = new CircuitBreaker(nodeId, java.time.Clock.systemUTC(), 5, Duration.ofSeconds(breakerOpenSeconds));
   }
 
   @Override
   public Future<?> start() {
     senders = vertx.createSharedWorkerExecutor("muster-sms", sendThreads);
-    MessageConsumer<Object> queued = vertx.eventBus().consumer(NotifyAddresses.QUEUED, m -> wake());
-    vertx.setPeriodic(pollMs, id -> wake());
-    return queued.completion().onSuccess(v -> wake());
+    // What this node commits reaches its dispatcher at once: it claims its own queued rows by id.
+    MessageConsumer<JsonObject> committed = vertx.eventBus().localConsumer(JournalBus.LOCAL_APPENDED, m -> {
+      if (hints.add(m.body())) {
+        wake();
+      }
+    });
+    vertx.setPeriodic(pollMs, id -> {
+      pollDue = true;
+      wake();
+    });
+    return committed.completion().onSuccess(v -> wake());
   }
 
+  /** Stops claiming; what was accepted and not yet recorded is recorded, if the database lets it in time. */
   @Override
   public Future<?> stop() {
-    return senders == null ? Future.succeededFuture() : senders.close();
+    stopping = true;
+    Future<Void> closed = senders == null ? Future.succeededFuture() : senders.close();
+    return closed.compose(v -> recorded(System.nanoTime() + DRAIN_ON_STOP.toNanos()));
+  }
+
+  private Future<Void> recorded(long deadline) {
+    if ((toRecord.isEmpty() && !recording) || System.nanoTime() > deadline) {
+      return Future.succeededFuture();
+    }
+    if (!recording) {
+      record();
+    }
+    return vertx.timer(10).compose(v -> recorded(deadline));
   }
 
   private void wake() {
+    if (stopping) {
+      return;
+    }
     if (running) {
       again = true;
       return;
@@ -84,45 +139,74 @@ public final class DispatcherVerticle extends VerticleBase {
   }
 
   /**
-   * Claims what is due and hands each row to a sender without waiting for the sends: a page
-   * queued while others are on their way is claimed at once. At most {@code maxInFlight} rows are
-   * out at a time; a finished send wakes the dispatcher again. While the breaker is open only its
-   * probe is claimed, and a timer wakes the dispatcher when the next probe may go.
+   * Claims a batch, from the hints or, when the timer asks for it (or nothing is hinted), from
+   * what is due in the outbox, and hands each row to a sender without waiting for the sends. At
+   * most {@code capacity} rows are out at a time; a finished send wakes the dispatcher again once
+   * half of that is free. While the breaker is open only its probe is claimed, and a timer wakes
+   * the dispatcher when the next probe may go; while the budget's horizon is full, a timer wakes it
+   * when there is room.
    */
   private void cycle() {
     again = false;
     CircuitBreaker.Permit permit = breaker.permit(BATCH);
-    int room = Math.min(maxInFlight - inFlight, permit.count());
+    int room = Math.min(capacity - inFlight, permit.count());
     if (room <= 0) {
       unusedProbe(permit.probe());
       wakeForProbe();
       running = false;
       return;
     }
-    int limit = outbox.perSecond(Math.min(BATCH, room));
-    db.run(() -> outbox.claim(limit))
-        .onSuccess(claims -> claims.forEach(claim -> send(claim, permit.probe())))
+    boolean fromHints = !hints.isEmpty() && !pollDue;
+    pollDue = false;
+    List<Hints.Hint> taken = fromHints ? hints.take(room) : List.of();
+    List<Outbox.Accepted> accepted = takeAccepted();
+    Future<Outbox.Batch> claimed = fromHints
+        ? db.run(() -> outbox.claimHinted(taken.stream().map(Hints.Hint::id).toList(), accepted))
+        : db.run(() -> outbox.claimDue(room, accepted));
+    claimed.onSuccess(batch -> {
+          JournalBus.publish(vertx.eventBus(), batch.recorded());
+          if (fromHints) {
+            hints.giveBack(taken.subList(batch.considered(), taken.size()));   // held back by the budget
+          }
+          batch.claims().forEach(claim -> send(claim, permit.probe()));
+          if (batch.budgetRoomIn() != null) {
+            wakeForBudget(batch.budgetRoomIn());
+          }
+        })
         .onFailure(t -> {
+          hints.giveBack(taken);
           unusedProbe(permit.probe());
           LOG.warn("dispatch cycle failed: {}", t.toString());
-        })
-        .onComplete(ar -> {
-          boolean full = ar.succeeded() && ar.result().size() == limit;
-          boolean idleProbe = ar.succeeded() && ar.result().isEmpty() && permit.probe();
-          if (idleProbe) {
-            idleProbe().onComplete(done -> {
-              running = false;
-              if (again) {
-                wake();
-              }
-            });
-          } else if (again || full) {
-            cycle();
-          } else {
-            running = false;
-            wakeForProbe();
+          if (!accepted.isEmpty()) {
+            toRecord.addAll(0, accepted);   // on their own, each alone if need be (see Outbox.sent)
+            recordSoon(true);
           }
-        });
+        })
+        .onComplete(ar -> afterClaim(ar.succeeded() ? ar.result() : null, room, fromHints, permit.probe()));
+  }
+
+  /** {@code batch}: null if the claim failed. */
+  private void afterClaim(Outbox.Batch batch, int room, boolean fromHints, boolean probe) {
+    boolean budgetFull = batch != null && batch.budgetRoomIn() != null;
+    boolean more = batch != null && !budgetFull && (fromHints ? !hints.isEmpty() : batch.claims().size() == room);
+    if (batch != null && batch.claims().isEmpty() && probe && !more) {
+      idleProbe().onComplete(done -> {
+        running = false;
+        if (again) {
+          wake();
+        }
+      });
+      return;
+    }
+    if (batch != null && batch.claims().isEmpty() && probe) {
+      breaker.probeUnused();   // the hinted rows were claimed elsewhere: the probe goes with the next claim
+    }
+    if ((again || more) && !stopping) {
+      cycle();
+    } else {
+      running = false;
+      wakeForProbe();
+    }
   }
 
   /**
@@ -158,16 +242,87 @@ public final class DispatcherVerticle extends VerticleBase {
     });
   }
 
+  /** While the budget's horizon is full, wakes up when a claim may get slots again. */
+  private void wakeForBudget(Duration in) {
+    if (budgetTimer) {
+      return;
+    }
+    budgetTimer = true;
+    vertx.setTimer(Math.max(1, in.toMillis()), id -> {
+      budgetTimer = false;
+      wake();
+    });
+  }
+
   private void send(Outbox.Claim claim, boolean probe) {
     inFlight++;
     senders.executeBlocking(() -> deliver(claim, probe), false)
-        .onSuccess(events -> JournalBus.publish(vertx.eventBus(), events))
+        .onSuccess(delivery -> {
+          JournalBus.publish(vertx.eventBus(), delivery.events());
+          if (delivery.accepted() != null) {
+            toRecord(delivery.accepted());
+            recordSoon(toRecord.size() >= MAX_RECORD);
+          }
+        })
         .onFailure(t -> LOG.warn("notification {} not recorded: {}", claim.notification().id(), t.toString()))
         .onComplete(ar -> {
           inFlight--;
-          if (inFlight == maxInFlight - 1 || probe) {
+          if (inFlight <= capacity / 2 || probe) {
             wake();
           }
+        });
+  }
+
+  /**
+   * What the provider accepted is recorded with the next claim, in its transaction; or on its own
+   * once the oldest of it has waited {@link #RECORD_LINGER} for a claim (the last sends of a
+   * call-out). {@code now}: on its own at once.
+   */
+  private void recordSoon(boolean now) {
+    if (toRecord.isEmpty() || recording) {
+      return;   // a running record takes the rest when it ends
+    }
+    long waited = System.nanoTime() - oldestToRecord;
+    if (now || waited >= RECORD_LINGER.toNanos()) {
+      record();
+    } else if (!recordTimer) {
+      recordTimer = true;
+      vertx.setTimer(Math.max(1, (RECORD_LINGER.toNanos() - waited) / 1_000_000), id -> {
+        recordTimer = false;
+        recordSoon(false);
+      });
+    }
+  }
+
+  private void toRecord(Outbox.Accepted accepted) {
+    if (toRecord.isEmpty()) {
+      oldestToRecord = System.nanoTime();
+    }
+    toRecord.add(accepted);
+  }
+
+  /** The accepted messages a claim records in its transaction (at most {@link #MAX_RECORD}). */
+  private List<Outbox.Accepted> takeAccepted() {
+    List<Outbox.Accepted> taken = new ArrayList<>(toRecord.subList(0, Math.min(MAX_RECORD, toRecord.size())));
+    toRecord.subList(0, taken.size()).clear();
+    oldestToRecord = System.nanoTime();   // near enough for what is left (at most the newest sends)
+    return taken;
+  }
+
+  /**
+   * Records what the provider accepted, a batch per transaction, one transaction at a time: what
+   * is accepted meanwhile goes with the next. Until then the rows stay claimed; should this node
+   * die first, whoever takes them over looks them up at the provider instead of sending them again.
+   */
+  private void record() {
+    recording = true;
+    List<Outbox.Accepted> batch = takeAccepted();
+    db.run(() -> outbox.sent(batch))
+        .onSuccess(events -> JournalBus.publish(vertx.eventBus(), events))
+        .onFailure(t -> LOG.warn("{} accepted messages not recorded: {}", batch.size(), t.toString()))
+        .onComplete(ar -> {
+          recording = false;
+          recordSoon(stopping);
         });
   }
 
@@ -176,11 +331,11 @@ public final class DispatcherVerticle extends VerticleBase {
    * lookup that fails leaves the row uncertain, so that it is looked up again, never sent blind.
    * {@code probe}: the row is the breaker's probe, whose outcome decides whether the breaker closes.
    */
-  private List<JournalEvent> deliver(Outbox.Claim claim, boolean probe) {
+  private Delivery deliver(Outbox.Claim claim, boolean probe) {
     Notification n = claim.notification();
-    if (n.kind() != Notification.Kind.INFO && n.kind() != Notification.Kind.VOICE && outbox.optedOut(n.phone())) {
+    if (claim.optedOut()) {
       unusedProbe(probe);
-      return outbox.failed(n, DeliveryFailures.OPTED_OUT, "the person opted out (STOP); not sent");
+      return Delivery.recorded(outbox.failed(n, DeliveryFailures.OPTED_OUT, "the person opted out (STOP); not sent"));
     }
     if (claim.uncertain()) {
       try {
@@ -188,29 +343,28 @@ public final class DispatcherVerticle extends VerticleBase {
         if (already.isPresent()) {
           LOG.info("notification {} was already accepted as {}; not sent again", n.id(), already.get());
           unusedProbe(probe);
-          return outbox.sent(n, already.get());
+          return new Delivery(List.of(), new Outbox.Accepted(n, already.get()));
         }
       } catch (SmsException e) {
         // The lookup failed: the earlier attempt's outcome is as unknown as before.
-        return failedAttempt(n, e, true, probe);
+        return Delivery.recorded(failedAttempt(n, e, true, probe));
       }
     }
     try {
-      outbox.awaitTurn();
-      if (!outbox.stillOurs(n)) {
+      if (!outbox.awaitTurn(claim)) {
         LOG.warn("notification {} was taken over by another node before its turn; not sent here", n.id());
         unusedProbe(probe);
-        return List.of();
+        return Delivery.recorded(List.of());
       }
       SentMessage sent = n.kind() == Notification.Kind.VOICE
           ? voice.call(n.phone(), n.body(), voiceActionBase + n.id(), statusCallbackBase + n.id())
           : gateway.send(new OutboundSms(n.phone(), n.body(), statusCallbackBase + n.id()));
       LOG.debug("notification {} sent as {}", n.id(), sent.sid());
-      List<JournalEvent> events = new ArrayList<>(outbox.sent(n, sent.sid()));
+      List<JournalEvent> events = new ArrayList<>();
       breaker.succeeded().ifPresent(e -> events.addAll(outbox.systemEvent(e.event())));
-      return events;
+      return new Delivery(events, new Outbox.Accepted(n, sent.sid()));
     } catch (SmsException e) {
-      return failedAttempt(n, e, e.ambiguous(), probe);
+      return Delivery.recorded(failedAttempt(n, e, e.ambiguous(), probe));
     }
   }
 

@@ -18,6 +18,8 @@ public final class NotificationSql {
   static final String COLUMNS = "id, incident_id, staff_id, staff_name, phone, kind, body, requires_ack, status,"
       + " provider_sid, error_code, attempts, created_at, sent_at, status_at, acked_at, first_claimed_at, step_id,"
       + " esc_level";
+  /** How many columns {@link #COLUMNS} names; {@link #read} reads them from the first on. */
+  static final int COLUMN_COUNT = 19;
 
   private NotificationSql() {
   }
@@ -168,7 +170,7 @@ public final class NotificationSql {
     return alias + "." + COLUMNS.replace(", ", ", " + alias + ".");
   }
 
-  private static Notification read(ResultSet rs) throws SQLException {
+  static Notification read(ResultSet rs) throws SQLException {
     return new Notification(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
         Notification.Kind.of(rs.getString(6)), rs.getString(7), rs.getBoolean(8), DeliveryStatus.of(rs.getString(9)),
         rs.getString(10), (Integer) rs.getObject(11, Integer.class), rs.getInt(12), Db.instant(rs.getObject(13)),

@@ -8,8 +8,6 @@ public final class NotifyAddresses {
   public static final String VOICE = "notify.cmd.voice";
   /** Command: a delivery status callback. */
   public static final String STATUS = "notify.cmd.status";
-  /** Event: rows were queued in the outbox; dispatchers look sooner. */
-  public static final String QUEUED = "notification.evt.queued";
 
   private NotifyAddresses() {
   }
