@@ -164,7 +164,6 @@ public final class DispatcherVerticle extends VerticleBase {
         ? db.run(() -> outbox.claimHinted(taken.stream().map(Hints.Hint::id).toList(), accepted))
         : db.run(() -> outbox.claimDue(room, accepted));
     claimed.onSuccess(batch -> {
-          JournalBus.publish(vertx.eventBus(), batch.recorded());
           if (fromHints) {
             hints.giveBack(taken.subList(batch.considered(), taken.size()));   // held back by the budget
           }
@@ -222,8 +221,7 @@ public final class DispatcherVerticle extends VerticleBase {
       }
       breaker.probeUnused();
       return List.<JournalEvent>of();
-    }).onSuccess(events -> JournalBus.publish(vertx.eventBus(), events))
-        .onFailure(t -> {
+    }).onFailure(t -> {
           breaker.probeUnused();
           LOG.warn("idle probe failed: {}", t.toString());
         })
@@ -258,7 +256,6 @@ public final class DispatcherVerticle extends VerticleBase {
     inFlight++;
     senders.executeBlocking(() -> deliver(claim, probe), false)
         .onSuccess(delivery -> {
-          JournalBus.publish(vertx.eventBus(), delivery.events());
           if (delivery.accepted() != null) {
             toRecord(delivery.accepted());
             recordSoon(toRecord.size() >= MAX_RECORD);
@@ -318,7 +315,6 @@ public final class DispatcherVerticle extends VerticleBase {
     recording = true;
     List<Outbox.Accepted> batch = takeAccepted();
     db.run(() -> outbox.sent(batch))
-        .onSuccess(events -> JournalBus.publish(vertx.eventBus(), events))
         .onFailure(t -> LOG.warn("{} accepted messages not recorded: {}", batch.size(), t.toString()))
         .onComplete(ar -> {
           recording = false;

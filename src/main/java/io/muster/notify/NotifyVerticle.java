@@ -4,7 +4,6 @@ import io.muster.bus.Commands;
 import io.muster.common.ErrorCode;
 import io.muster.common.Rejection;
 import io.muster.store.AsyncDb;
-import io.muster.store.JournalBus;
 import io.muster.store.StoreException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -33,20 +32,14 @@ public final class NotifyVerticle extends VerticleBase {
   private void reply(Message<JsonObject> message) {
     JsonObject f = message.body();
     db.run(() -> inbox.reply(f.getString("MessageSid"), f.getString("From"), f.getString("Body", "")))
-        .onSuccess(recorded -> {
-          JournalBus.publish(vertx.eventBus(), recorded.events());
-          message.reply(new JsonObject().put("outcome", recorded.outcome()));
-        })
+        .onSuccess(recorded -> message.reply(new JsonObject().put("outcome", recorded.outcome())))
         .onFailure(t -> Commands.fail(message, unrecorded(t)));
   }
 
   private void voice(Message<JsonObject> message) {
     JsonObject f = message.body();
     db.run(() -> inbox.voiceKey(f.getString("n"), f.getString("CallSid"), f.getString("Digits")))
-        .onSuccess(recorded -> {
-          JournalBus.publish(vertx.eventBus(), recorded.events());
-          message.reply(new JsonObject().put("outcome", recorded.outcome()));
-        })
+        .onSuccess(recorded -> message.reply(new JsonObject().put("outcome", recorded.outcome())))
         .onFailure(t -> Commands.fail(message, unrecorded(t)));
   }
 
@@ -54,10 +47,7 @@ public final class NotifyVerticle extends VerticleBase {
     JsonObject f = message.body();
     Integer errorCode = parseCode(f.getString("ErrorCode"));
     db.run(() -> inbox.status(f.getString("n"), f.getString("MessageSid"), f.getString("MessageStatus"), errorCode))
-        .onSuccess(events -> {
-          JournalBus.publish(vertx.eventBus(), events);
-          message.reply(new JsonObject().put("changed", !events.isEmpty()));
-        })
+        .onSuccess(events -> message.reply(new JsonObject().put("changed", !events.isEmpty())))
         .onFailure(t -> Commands.fail(message, unrecorded(t)));
   }
 

@@ -2,7 +2,6 @@ package io.muster.notify;
 
 import io.muster.notify.domain.Notification;
 import io.muster.store.AsyncDb;
-import io.muster.store.JournalBus;
 import io.muster.store.JournalEvent;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -61,7 +60,6 @@ public final class ReconcilerVerticle extends VerticleBase {
 
   private Future<List<JournalEvent>> ask(Notification n) {
     return askers.executeBlocking(() -> reconciler.record(n, lookup(n)), false)
-        .onSuccess(events -> JournalBus.publish(vertx.eventBus(), events))
         .otherwise(t -> {
           LOG.info("notification {}: its status could not be looked up now ({}); asked again later", n.id(), t.toString());
           return List.of();

@@ -27,16 +27,13 @@ public final class JournalBus {
   private JournalBus() {
   }
 
-  /**
-   * Tells this node's live stream of numbered events. Events as {@link Journal#append} returned them
-   * (not numbered yet) are left out: the store publishes each event once it is numbered.
-   */
+  /** Tells this node of events it numbered ({@link Db#onNumbered}), in order. */
   public static void publish(EventBus bus, List<JournalEvent> events) {
-    JsonArray all = new JsonArray();
-    events.stream().filter(e -> e.seq() != Journal.PROVISIONAL).forEach(e -> all.add(toJson(e)));
-    if (all.isEmpty()) {
+    if (events.isEmpty()) {
       return;
     }
+    JsonArray all = new JsonArray();
+    events.forEach(e -> all.add(toJson(e)));
     bus.publish(LOCAL_APPENDED, new JsonObject().put("events", all), LOCAL);
   }
 
