@@ -148,10 +148,11 @@ public final class LiveFanout {
       if (idle.ok.get() == 0) {
         throw new IllegalStateException("no idle update was applied: " + idle.failures);
       }
-      Clients clients = new Clients(vertx, load.updates(), load.firstMeasured(), true, w -> ticket(http, port, token)
+      HttpClient tickets = httpClient(api); // a pool of its own: tickets never wait behind updates
+      Clients clients = new Clients(vertx, load.updates(), load.firstMeasured(), true, w -> ticket(tickets, port, token)
           .compose(ticket -> w.client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-              .setAllowOriginHeader(false)
-              .setURI("/ws/live?ticket=" + ticket + (w.lastSeq < 0 ? "" : "&since=" + w.lastSeq)).setTimeout(20_000))));
+              .setAllowOriginHeader(false).setTimeout(20_000).setConnectTimeout(20_000)
+              .setURI("/ws/live?ticket=" + ticket + (w.lastSeq < 0 ? "" : "&since=" + w.lastSeq)))));
       try {
         clients.connect(load.clients());
         System.out.printf("muster: %d clients connected; sending%n", load.clients());
@@ -162,6 +163,7 @@ public final class LiveFanout {
       } finally {
         clients.close();
         http.close().await();
+        tickets.close().await();
       }
     }
   }
@@ -197,7 +199,8 @@ public final class LiveFanout {
   }
 
   private static Future<Integer> patch(HttpClient http, int port, String token, int n) {
-    RequestOptions options = ReadinessBenchmark.patch(port, token, String.format("h-%03d", n % FACILITIES));
+    RequestOptions options = ReadinessBenchmark.patch(port, token, String.format("h-%03d", n % FACILITIES))
+        .setConnectTimeout(30_000);
     return http.request(options)
         .compose(request -> request.send("{\"supplies\":{\"ppe-days\":" + n + "}}"))
         .compose(response -> response.body().map(body -> response.statusCode()));
@@ -205,7 +208,7 @@ public final class LiveFanout {
 
   private static Future<String> ticket(HttpClient http, int port, String token) {
     return http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-            .setURI("/api/v1/auth/ws-ticket").putHeader("content-type", "application/json").setTimeout(20_000)
+            .setURI("/api/v1/auth/ws-ticket").putHeader("content-type", "application/json").setTimeout(20_000).setConnectTimeout(20_000)
             .putHeader("Authorization", "Bearer " + token))
         .compose(request -> request.send(""))
         .compose(response -> response.body().compose(body -> response.statusCode() == 200
@@ -227,7 +230,7 @@ public final class LiveFanout {
           process.pid(), size);
       HttpClient http = httpClient(api);
       Clients clients = new Clients(vertx, load.updates(), load.firstMeasured(), false, w -> w.client.connect(
-          new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws").setTimeout(20_000)));
+          new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws").setTimeout(20_000).setConnectTimeout(20_000)));
       try {
         clients.connect(load.clients());
         System.out.printf("bare: %d clients connected; sending%n", load.clients());
