@@ -3,6 +3,7 @@ package io.muster.bench;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -148,10 +149,11 @@ public final class LiveFanout {
       if (idle.ok.get() == 0) {
         throw new IllegalStateException("no idle update was applied: " + idle.failures);
       }
-      Clients clients = new Clients(vertx, load.updates(), load.firstMeasured(), true, w -> ticket(http, port, token)
-          .compose(ticket -> w.client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-              .setAllowOriginHeader(false)
-              .setURI("/ws/live?ticket=" + ticket + (w.lastSeq < 0 ? "" : "&since=" + w.lastSeq)).setTimeout(20_000))));
+      HttpClient tickets = httpClient(api); // a pool of its own: tickets never wait behind updates
+      Clients clients = new Clients(vertx, load.updates(), load.firstMeasured(), true, (w, ws) -> ticket(tickets, port, token)
+          .compose(ticket -> ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+              .setAllowOriginHeader(false).setTimeout(20_000).setConnectTimeout(20_000)
+              .setURI("/ws/live?ticket=" + ticket + (w.lastSeq < 0 ? "" : "&since=" + w.lastSeq)))));
       try {
         clients.connect(load.clients());
         System.out.printf("muster: %d clients connected; sending%n", load.clients());
@@ -162,6 +164,7 @@ public final class LiveFanout {
       } finally {
         clients.close();
         http.close().await();
+        tickets.close().await();
       }
     }
   }
@@ -197,7 +200,8 @@ public final class LiveFanout {
   }
 
   private static Future<Integer> patch(HttpClient http, int port, String token, int n) {
-    RequestOptions options = ReadinessBenchmark.patch(port, token, String.format("h-%03d", n % FACILITIES));
+    RequestOptions options = ReadinessBenchmark.patch(port, token, String.format("h-%03d", n % FACILITIES))
+        .setConnectTimeout(30_000);
     return http.request(options)
         .compose(request -> request.send("{\"supplies\":{\"ppe-days\":" + n + "}}"))
         .compose(response -> response.body().map(body -> response.statusCode()));
@@ -205,7 +209,7 @@ public final class LiveFanout {
 
   private static Future<String> ticket(HttpClient http, int port, String token) {
     return http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-            .setURI("/api/v1/auth/ws-ticket").putHeader("content-type", "application/json").setTimeout(20_000)
+            .setURI("/api/v1/auth/ws-ticket").putHeader("content-type", "application/json").setTimeout(20_000).setConnectTimeout(20_000)
             .putHeader("Authorization", "Bearer " + token))
         .compose(request -> request.send(""))
         .compose(response -> response.body().compose(body -> response.statusCode() == 200
@@ -226,8 +230,8 @@ public final class LiveFanout {
       System.out.printf("bare: a plain Vert.x broadcast on port %d in process %d, messages of %d bytes%n", port,
           process.pid(), size);
       HttpClient http = httpClient(api);
-      Clients clients = new Clients(vertx, load.updates(), load.firstMeasured(), false, w -> w.client.connect(
-          new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws").setTimeout(20_000)));
+      Clients clients = new Clients(vertx, load.updates(), load.firstMeasured(), false, (w, ws) -> ws.connect(
+          new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws").setTimeout(20_000).setConnectTimeout(20_000)));
       try {
         clients.connect(load.clients());
         System.out.printf("bare: %d clients connected; sending%n", load.clients());
@@ -357,7 +361,6 @@ public final class LiveFanout {
 
   /** One websocket client: what it received, when, and in which order. Touched on its event loop only, then read once at the end. */
   static final class Watcher {
-    final WebSocketClient client;
     /** Per update number: receipt time minus send time (ns), 0 until received. */
     final long[] latency;
     long lastSeq = -1;
@@ -365,15 +368,15 @@ public final class LiveFanout {
     long received;
     WebSocket socket;
 
-    Watcher(WebSocketClient client, int updates) {
-      this.client = client;
+    Watcher(int updates) {
       this.latency = new long[updates];
     }
   }
 
   /** How a watcher (re)opens its socket: Muster's needs a ticket and says {@code since}. */
   interface Opener {
-    Future<WebSocket> open(Watcher watcher);
+    /** Connects {@code ws}, whose handlers are set already, for {@code watcher}. */
+    Future<WebSocket> open(Watcher watcher, ClientWebSocket ws);
   }
 
   static final class Clients {
@@ -417,7 +420,7 @@ public final class LiveFanout {
       for (int i = 0; i < count; i += 50) {
         List<Future<WebSocket>> batch = new ArrayList<>();
         for (int j = i; j < Math.min(count, i + 50); j++) {
-          Watcher w = new Watcher(client, updates);
+          Watcher w = new Watcher(updates);
           watchers.add(w);
           batch.add(open(w, 5));
         }
@@ -433,23 +436,28 @@ public final class LiveFanout {
     }
 
     private Future<WebSocket> open(Watcher w) {
+      // The handlers first: the server's first message may come as soon as the handshake is done,
+      // on the socket's event loop, before a callback on another thread could set them.
+      ClientWebSocket ws = client.webSocket();
+      ws.textMessageHandler(text -> receive(w, text));
+      ws.closeHandler(v -> closed(w, ws));
+      synchronized (w) {
+        w.socket = ws;
+      }
       Future<WebSocket> opened;
       try {
-        opened = opener.open(w);
+        opened = opener.open(w, ws);
       } catch (RuntimeException e) {
         return Future.failedFuture(e);
       }
-      return opened.map(ws -> {
+      return opened.map(open -> {
         synchronized (w) {
-          w.socket = ws;
           if (!snapshotFirst && w.lastSeq < 0) {
             w.lastSeq = 0;
             snapshots.incrementAndGet();
           }
         }
-        ws.textMessageHandler(text -> receive(w, text));
-        ws.closeHandler(v -> closed(w, ws));
-        return ws;
+        return open;
       });
     }
 
@@ -463,8 +471,10 @@ public final class LiveFanout {
     }
 
     private void closed(Watcher w, WebSocket ws) {
-      if (stopping) {
-        return;
+      synchronized (w) {
+        if (stopping || w.socket != ws) {
+          return;
+        }
       }
       closes.incrementAndGet();
       String reason = ws.closeStatusCode() + " " + (ws.closeReason() == null ? "" : ws.closeReason().replaceAll("[0-9]+", "N"));

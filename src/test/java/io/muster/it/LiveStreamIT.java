@@ -3,6 +3,11 @@ package io.muster.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.app.Muster;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -123,6 +128,21 @@ class LiveStreamIT {
       } finally {
         joined.forEach(LiveClient::close);
       }
+    }
+  }
+
+  @Test
+  @DisplayName("a client that offers permessage-deflate (as browsers do) gets uncompressed frames: the server does not negotiate it")
+  void noCompression() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(true));
+      WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.httpPort())
+          .setAllowOriginHeader(false).setURI("/ws/live?ticket=" + LiveClient.ticket(node.httpPort()))).await();
+      assertThat(ws.headers().get("Sec-WebSocket-Extensions")).as("the handshake's answer").isNull();
+      ws.close().await();
+    } finally {
+      vertx.close().await();
     }
   }
 
