@@ -150,10 +150,18 @@ public final class Main {
     }
   }
 
+  /** " (2.1 s after its JVM started)", or nothing where the process's start time is not known. */
+  private static String sinceJvmStart() {
+    return ProcessHandle.current().info().startInstant()
+        .map(started -> String.format(java.util.Locale.ROOT, " (%.1f s after its JVM started)",
+            java.time.Duration.between(started, java.time.Instant.now()).toMillis() / 1000.0))
+        .orElse("");
+  }
+
   private static void announce(Muster muster) {
     String base = muster.config().http().publicBaseUrl();
     StringBuilder out = new StringBuilder()
-        .append("\nMuster node ").append(muster.config().nodeId()).append(" is up.\n")
+        .append("\nMuster node ").append(muster.config().nodeId()).append(" is up").append(sinceJvmStart()).append(".\n")
         .append("  Dashboard:      ").append(base).append("/\n")
         .append("  API:            ").append(base).append("/api/v1/incidents\n");
     if (muster.firstAdminPassword() != null) {

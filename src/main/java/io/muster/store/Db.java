@@ -140,7 +140,12 @@ public final class Db implements AutoCloseable {
         result = work.run(connection);
         connection.commit();
       } catch (SQLException | RuntimeException e) {
-        connection.rollback();
+        // A rollback on a connection the failure already broke fails too: the failure is what matters.
+        try {
+          connection.rollback();
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
         throw e;
       }
     } catch (SQLException e) {
