@@ -75,7 +75,7 @@ final class AlertmanagerNode implements PagingSystem {
     webhook.start();
     String url = "http://127.0.0.1:" + webhook.getAddress().getPort() + "/alerts";
     Files.writeString(dir.resolve("alertmanager.yml"), AlertmanagerComparison.config(url));
-    int port = BenchProcess.freePort();
+    int port = io.muster.it.TestNodes.freePort();
     base = "http://127.0.0.1:" + port;
     process = BenchProcess.start(List.of(binary.toString(), "--config.file=" + dir.resolve("alertmanager.yml"),
         "--storage.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address="),

@@ -4,8 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -172,12 +170,6 @@ final class BenchProcess implements AutoCloseable {
   }
 
   /** A port that was free on the loopback interface a moment ago (the system chose it). */
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   static void deleteTree(Path dir) {
     if (dir == null || !Files.exists(dir)) {
       return;

@@ -94,7 +94,7 @@ public final class StartupBenchmark {
       Path dir = workDir("muster-start-");
       try {
         for (String start : List.of("first start", "restart")) {
-          int port = BenchProcess.freePort();
+          int port = io.muster.it.TestNodes.freePort();
           Map<String, String> env = new LinkedHashMap<>();
           env.put("MUSTER_HTTP_HOST", "127.0.0.1");
           env.put("MUSTER_HTTP_PORT", Integer.toString(port));
@@ -121,8 +121,8 @@ public final class StartupBenchmark {
       pg("CREATE DATABASE " + database);
       try {
         ClusterCerts.write(dir.resolve("certs"), List.of("a", "b"), 2);
-        int hzA = BenchProcess.freePort();
-        int hzB = BenchProcess.freePort();
+        int hzA = io.muster.it.TestNodes.freePort();
+        int hzB = io.muster.it.TestNodes.freePort();
         Map<String, String> shared = clusterEnv(database, "muster-bench-" + hex(6), hzA, hzB);
         try (BenchProcess a = clusterNode(dir, "a", hzA, shared, JOINED)) {
           record(figures, "Muster, cluster (PostgreSQL), first node: /health/ready 200",
@@ -153,7 +153,7 @@ public final class StartupBenchmark {
     Path certs = dir.resolve("certs").resolve(name);
     Path nodeDir = Files.createDirectories(dir.resolve(name));
     copyProjectFiles(nodeDir);
-    int port = BenchProcess.freePort();
+    int port = io.muster.it.TestNodes.freePort();
     Map<String, String> env = new LinkedHashMap<>(shared);
     env.put("MUSTER_NODE_ID", name);
     env.put("MUSTER_HTTP_PORT", Integer.toString(port));
@@ -195,7 +195,7 @@ public final class StartupBenchmark {
       Path dir = workDir("alertmanager-start-");
       try {
         Files.writeString(dir.resolve("alertmanager.yml"), AlertmanagerComparison.config("http://127.0.0.1:9/"));
-        int port = BenchProcess.freePort();
+        int port = io.muster.it.TestNodes.freePort();
         List<String> command = List.of(binary.toString(), "--config.file=" + dir.resolve("alertmanager.yml"),
             "--storage.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
             "--cluster.listen-address=");
