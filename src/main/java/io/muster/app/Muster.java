@@ -264,6 +264,8 @@ public final class Muster {
     // Journal events reach this node's live stream once numbered; rows a writer left provisional
     // (it died between its commit and the numbering) are numbered by the next pass of any node.
     db.onNumbered(events -> JournalBus.publish(vertx.eventBus(), events));
+    // Pages reach this node's dispatcher as soon as they are committed, before the numbering.
+    db.onCommitted(events -> JournalBus.committed(vertx.eventBus(), events));
     vertx.setPeriodic(config.dispatch().pollMs(), id -> async.run(() -> {
       db.sequence();
       return null;

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends what the outbox holds. This node's own committed notifications reach it in memory (the
- * {@code notification.queued} events of {@link JournalBus#LOCAL_APPENDED}), and it claims those
+ * {@code notification.queued} events of {@link JournalBus#LOCAL_COMMITTED}), and it claims those
  * rows by id at once; a timer makes it also claim whatever is due in the outbox, which recovers
  * what no hint told it of: another node's rows, retries, rows whose sender died (once their lease
  * ran out), hints lost or dropped. It claims rows in batches with a lease, sends each through the
@@ -96,7 +96,7 @@ public final class DispatcherVerticle extends VerticleBase {
   public Future<?> start() {
     senders = vertx.createSharedWorkerExecutor("muster-sms", sendThreads);
     // What this node commits reaches its dispatcher at once: it claims its own queued rows by id.
-    MessageConsumer<JsonObject> committed = vertx.eventBus().localConsumer(JournalBus.LOCAL_APPENDED, m -> {
+    MessageConsumer<JsonObject> committed = vertx.eventBus().localConsumer(JournalBus.LOCAL_COMMITTED, m -> {
       if (hints.add(m.body())) {
         wake();
       }

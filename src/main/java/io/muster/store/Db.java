@@ -8,8 +8,10 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.slf4j.Logger;
@@ -32,12 +34,13 @@ public final class Db implements AutoCloseable {
   /** PostgreSQL: how long a session may sit idle inside a transaction before the server ends it. */
   static final int IDLE_IN_TRANSACTION_MS = 5_000;
 
-  /** Whether the transaction running on this thread appended journal events (see {@link Journal#append}). */
-  private static final ThreadLocal<boolean[]> APPENDED = new ThreadLocal<>();
+  /** The journal events the transaction running on this thread appended (see {@link Journal#append}). */
+  private static final ThreadLocal<List<JournalEvent>> APPENDED = new ThreadLocal<>();
 
   private final HikariDataSource dataSource;
   private final boolean postgres;
   private final Sequencer sequencer = new Sequencer(this);
+  private volatile Consumer<List<JournalEvent>> committed = events -> { };
 
   private Db(HikariDataSource dataSource, boolean postgres) {
     this.dataSource = dataSource;
@@ -128,11 +131,12 @@ public final class Db implements AutoCloseable {
 
   /**
    * Runs the work in one transaction: committed if it returns, rolled back if it throws. When it
-   * appended journal events, they are numbered before this returns (see {@link Journal}).
+   * appended journal events, the {@link #onCommitted} listener hears of them right after the commit,
+   * and they are numbered before this returns (see {@link Journal}).
    */
   public <T> T tx(Work<T> work) {
-    boolean[] outer = APPENDED.get();
-    boolean[] appended = {false};
+    List<JournalEvent> outer = APPENDED.get();
+    List<JournalEvent> appended = new ArrayList<>();
     APPENDED.set(appended);
     T result;
     try (Connection connection = dataSource.getConnection()) {
@@ -153,7 +157,8 @@ public final class Db implements AutoCloseable {
     } finally {
       APPENDED.set(outer);
     }
-    if (appended[0]) {
+    if (!appended.isEmpty()) {
+      committed.accept(appended);
       sequencer.flush();
     }
     return result;
@@ -165,18 +170,27 @@ public final class Db implements AutoCloseable {
   }
 
   /**
+   * Who hears of the journal events this node committed, at once, before they are numbered (their
+   * sequence is {@link Journal#PROVISIONAL}): the dispatcher, whose pages need not wait for the
+   * numbering. Called on the thread that committed them.
+   */
+  public void onCommitted(Consumer<List<JournalEvent>> listener) {
+    committed = listener;
+  }
+
+  /**
    * Who hears of journal events once numbered, in order, each batch once (this node's live
    * stream). Called on the thread that numbered them.
    */
-  public void onNumbered(java.util.function.Consumer<List<JournalEvent>> listener) {
+  public void onNumbered(Consumer<List<JournalEvent>> listener) {
     sequencer.listener(listener);
   }
 
-  /** Marks the running transaction as one that appended journal events. */
-  static void appended() {
-    boolean[] appended = APPENDED.get();
+  /** Notes the journal events the running transaction appended. */
+  static void appended(List<JournalEvent> events) {
+    List<JournalEvent> appended = APPENDED.get();
     if (appended != null) {
-      appended[0] = true;
+      appended.addAll(events);
     }
   }
 

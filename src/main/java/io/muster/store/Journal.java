@@ -51,7 +51,7 @@ public final class Journal {
       }
       ps.executeBatch();
     }
-    Db.appended();
+    Db.appended(appended);
     return appended;
   }
 
