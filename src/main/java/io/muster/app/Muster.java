@@ -7,6 +7,7 @@ import io.muster.incident.IncidentVerticle;
 import io.muster.incident.Incidents;
 import io.muster.incident.domain.IncidentStatus;
 import io.muster.live.LiveHub;
+import io.muster.notify.Handoff;
 import io.muster.notify.DispatcherVerticle;
 import io.muster.notify.NotifyVerticle;
 import io.muster.notify.SmsPath;
@@ -264,8 +265,10 @@ public final class Muster {
     // Journal events reach this node's live stream once numbered; rows a writer left provisional
     // (it died between its commit and the numbering) are numbered by the next pass of any node.
     db.onNumbered(events -> JournalBus.publish(vertx.eventBus(), events));
-    // Pages reach this node's dispatcher as soon as they are committed, before the numbering.
-    db.onCommitted(events -> JournalBus.committed(vertx.eventBus(), events));
+    // The pages a transaction queues are claimed in it for this node's dispatcher, which sends them
+    // once it committed.
+    Handoff handoff = new Handoff(features.outbox());
+    db.onCommit(handoff);
     vertx.setPeriodic(config.dispatch().pollMs(), id -> async.run(() -> {
       db.sequence();
       return null;
@@ -285,7 +288,7 @@ public final class Muster {
           .compose(v -> listening(http.boundConfig()))
           // The senders once the SMS client is warm: a first page is not slowed by its cold start.
           .compose(v -> warm)
-          .compose(v -> vertx.deployVerticle(new DispatcherVerticle(features.outbox(), sms, gateway, async,
+          .compose(v -> vertx.deployVerticle(new DispatcherVerticle(features.outbox(), handoff, sms, gateway, async,
               config.http().publicBaseUrl(),
               config.dispatch().pollMs(), config.dispatch().sendThreads(), config.nodeId(),
               config.sms().breakerOpenSeconds())))

@@ -2,26 +2,25 @@ package io.muster.notify;
 
 import io.muster.notify.domain.Notification;
 import io.muster.store.AsyncDb;
-import io.muster.store.JournalBus;
 import io.muster.store.JournalEvent;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends what the outbox holds. This node's own committed notifications reach it in memory (the
- * {@code notification.queued} events of {@link JournalBus#LOCAL_COMMITTED}), and it claims those
- * rows by id at once; a timer makes it also claim whatever is due in the outbox, which recovers
+ * Sends what the outbox holds. This node's own committed notifications reach it in memory
+ * ({@link Handoff}): claimed already by the transaction that queued them, as far as it has room,
+ * and sent at once; the others as hints, whose rows it claims by id at once. A timer makes it also
+ * claim whatever is due in the outbox, which recovers
  * what no hint told it of: another node's rows, retries, rows whose sender died (once their lease
  * ran out), hints lost or dropped. It claims rows in batches with a lease, sends each through the
  * {@link SmsGateway} on a worker when its slot of the cluster-wide budget comes, and records the
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * never retries. When the provider keeps failing, a circuit breaker stops sending for a while
  * (coordinators see "SMS degraded") and probes until it recovers.
  */
-public final class DispatcherVerticle extends VerticleBase {
+public final class DispatcherVerticle extends VerticleBase implements Handoff.Receiver {
   private static final Logger LOG = LoggerFactory.getLogger(DispatcherVerticle.class);
   private static final int BATCH = 100;
   private static final int MAX_ATTEMPTS = 8;
@@ -56,6 +55,9 @@ public final class DispatcherVerticle extends VerticleBase {
    * never wait for the next claim, and a claim takes many rows in one transaction.
    */
   private final int capacity;
+  /** Room for more rows out ({@link #capacity} less those claimed and not yet finished); taken by hand-offs too. */
+  private final AtomicInteger free;
+  private final Handoff handoff;
   private WorkerExecutor senders;
   private final CircuitBreaker breaker;
   private final Hints hints = new Hints(MAX_HINTS);
@@ -68,8 +70,7 @@ public final class DispatcherVerticle extends VerticleBase {
   private boolean recording;
   private boolean recordTimer;
   private long oldestToRecord;
-  private boolean stopping;
-  private int inFlight;
+  private volatile boolean stopping;
 
   /** What a send came to: events already recorded, and the provider's acceptance still to record (or null). */
   private record Delivery(List<JournalEvent> events, Outbox.Accepted accepted) {
@@ -78,8 +79,10 @@ public final class DispatcherVerticle extends VerticleBase {
     }
   }
 
-  public DispatcherVerticle(Outbox outbox, SmsGateway gateway, VoiceGateway voice, AsyncDb db, String publicBaseUrl,
-                            long pollMs, int sendThreads, String nodeId, int breakerOpenSeconds) {
+  /** {@code handoff}: how this node's transactions hand it the pages they queue. */
+  public DispatcherVerticle(Outbox outbox, Handoff handoff, SmsGateway gateway, VoiceGateway voice, AsyncDb db,
+                            String publicBaseUrl, long pollMs, int sendThreads, String nodeId, int breakerOpenSeconds) {
+    this.handoff = handoff;
     this.voice = voice;
     this.voiceActionBase = publicBaseUrl + "/webhooks/twilio/voice?n=";
     this.outbox = outbox;
@@ -89,29 +92,57 @@ public final class DispatcherVerticle extends VerticleBase {
     this.pollMs = pollMs;
     this.sendThreads = sendThreads;
     this.capacity = outbox.paced() ? sendThreads : sendThreads * 16;
+    this.free = new AtomicInteger(capacity);
     this.breaker = new CircuitBreaker(nodeId, java.time.Clock.systemUTC(), 5, Duration.ofSeconds(breakerOpenSeconds));
   }
 
   @Override
   public Future<?> start() {
     senders = vertx.createSharedWorkerExecutor("muster-sms", sendThreads);
-    // What this node commits reaches its dispatcher at once: it claims its own queued rows by id.
-    MessageConsumer<JsonObject> committed = vertx.eventBus().localConsumer(JournalBus.LOCAL_COMMITTED, m -> {
-      if (hints.add(m.body())) {
-        wake();
-      }
-    });
     vertx.setPeriodic(pollMs, id -> {
       pollDue = true;
       wake();
     });
-    return committed.completion().onSuccess(v -> wake());
+    // What this node commits reaches its dispatcher at once, claimed already or as hints.
+    handoff.attach(this);
+    wake();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public int reserve(int wanted) {
+    if (stopping || breaker.isOpen()) {
+      return 0;
+    }
+    while (true) {
+      int room = free.get();
+      int taken = Math.min(room, wanted);
+      if (taken <= 0 || free.compareAndSet(room, room - taken)) {
+        return Math.max(taken, 0);
+      }
+    }
+  }
+
+  @Override
+  public void release(int count) {
+    free.addAndGet(count);
+  }
+
+  @Override
+  public void committed(List<Outbox.Claim> claims, List<JournalEvent> events) {
+    context.runOnContext(v -> {
+      claims.forEach(claim -> send(claim, false));
+      if (hints.add(events)) {
+        wake();
+      }
+    });
   }
 
   /** Stops claiming; what was accepted and not yet recorded is recorded, if the database lets it in time. */
   @Override
   public Future<?> stop() {
     stopping = true;
+    handoff.detach();
     Future<Void> closed = senders == null ? Future.succeededFuture() : senders.close();
     return closed.compose(v -> recorded(System.nanoTime() + DRAIN_ON_STOP.toNanos()));
   }
@@ -149,7 +180,7 @@ public final class DispatcherVerticle extends VerticleBase {
   private void cycle() {
     again = false;
     CircuitBreaker.Permit permit = breaker.permit(BATCH);
-    int room = Math.min(capacity - inFlight, permit.count());
+    int room = Math.min(free.get(), permit.count());
     if (room <= 0) {
       unusedProbe(permit.probe());
       wakeForProbe();
@@ -167,6 +198,7 @@ public final class DispatcherVerticle extends VerticleBase {
           if (fromHints) {
             hints.giveBack(taken.subList(batch.considered(), taken.size()));   // held back by the budget
           }
+          free.addAndGet(-batch.claims().size());
           batch.claims().forEach(claim -> send(claim, permit.probe()));
           if (batch.budgetRoomIn() != null) {
             wakeForBudget(batch.budgetRoomIn());
@@ -252,8 +284,8 @@ public final class DispatcherVerticle extends VerticleBase {
     });
   }
 
+  /** Sends a claim that room was taken for. */
   private void send(Outbox.Claim claim, boolean probe) {
-    inFlight++;
     senders.executeBlocking(() -> deliver(claim, probe), false)
         .onSuccess(delivery -> {
           if (delivery.accepted() != null) {
@@ -263,8 +295,7 @@ public final class DispatcherVerticle extends VerticleBase {
         })
         .onFailure(t -> LOG.warn("notification {} not recorded: {}", claim.notification().id(), t.toString()))
         .onComplete(ar -> {
-          inFlight--;
-          if (inFlight <= capacity / 2 || probe) {
+          if (free.incrementAndGet() >= capacity - capacity / 2 || probe) {
             wake();
           }
         });

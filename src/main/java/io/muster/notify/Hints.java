@@ -3,14 +3,14 @@ package io.muster.notify;
 import io.muster.common.Event;
 import io.muster.notify.domain.Notification;
 import io.muster.notify.domain.NotifyEvent;
-import io.vertx.core.json.JsonObject;
+import io.muster.store.JournalEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 
 /**
  * The rows this node queued and committed that its dispatcher has not claimed yet, taken from the
- * {@code notification.queued} events the node publishes after each commit: the most urgent kinds
+ * {@code notification.queued} events of each commit ({@link Handoff}): the most urgent kinds
  * first, then in the order committed. Only hints: a row is claimed only if the outbox still has it
  * due, and a hint lost or dropped (beyond {@code max}) is found by the dispatcher's poll. Used on
  * the dispatcher's event loop only.
@@ -34,15 +34,13 @@ final class Hints {
     this.max = max;
   }
 
-  /** Takes the queued notifications from committed events (a {@code JournalBus} message); true if there were any. */
-  boolean add(JsonObject appended) {
+  /** Takes the queued notifications from committed events; true if there were any. */
+  boolean add(List<JournalEvent> committed) {
     boolean added = false;
-    for (Object o : appended.getJsonArray("events")) {
-      JsonObject event = (JsonObject) o;
-      if (QUEUED.equals(event.getString("type")) && queue.size() < max) {
-        JsonObject payload = event.getJsonObject("payload");
-        queue.add(new Hint(Notification.Kind.of(payload.getString("kind")).priority(), order++,
-            payload.getString("notificationId")));
+    for (JournalEvent event : committed) {
+      if (QUEUED.equals(event.type()) && queue.size() < max) {
+        queue.add(new Hint(Notification.Kind.of((String) event.payload().get("kind")).priority(), order++,
+            (String) event.payload().get("notificationId")));
         added = true;
       }
     }

@@ -130,6 +130,20 @@ public final class Outbox {
     return claimWith(ids.size(), (c, now, room) -> hinted(c, now, ids.subList(0, room)), accepted);
   }
 
+  /**
+   * Claims these rows (in this order; rows the caller's transaction just queued) for this node
+   * inside that transaction, as far as they are due: their claims hold once it commits, with no
+   * transaction of their own. Only without a budget: a paced claim takes the budget's lock, which
+   * no business transaction should hold.
+   */
+  public List<Claim> claimCommitting(Connection c, List<String> ids) throws SQLException {
+    if (pace.paced()) {
+      throw new IllegalStateException("paced rows are claimed with their send slots, in a claim of their own");
+    }
+    Instant now = clock.instant();
+    return claims(take(c, hinted(c, now, ids), now), now);
+  }
+
   @FunctionalInterface
   private interface Candidates {
     List<Candidate> find(Connection c, Instant now, int room) throws SQLException;

@@ -31,6 +31,24 @@ public final class Db implements AutoCloseable {
     T run(Connection connection) throws SQLException;
   }
 
+  /** Work added to every transaction that appended journal events, just before its commit ({@link #onCommit}). */
+  @FunctionalInterface
+  public interface Committing {
+    /**
+     * In the transaction, with the events it appended (sequence {@link Journal#PROVISIONAL});
+     * returns what to do once the commit succeeded or failed, or null for nothing.
+     */
+    Outcome committing(Connection c, List<JournalEvent> appended) throws SQLException;
+  }
+
+  /** What a {@link Committing} does after the commit, on the committing thread. */
+  public interface Outcome {
+    void committed();
+
+    /** The transaction did not commit: what was done in it is undone. */
+    void failed();
+  }
+
   /** PostgreSQL: how long a session may sit idle inside a transaction before the server ends it. */
   static final int IDLE_IN_TRANSACTION_MS = 5_000;
 
@@ -40,7 +58,7 @@ public final class Db implements AutoCloseable {
   private final HikariDataSource dataSource;
   private final boolean postgres;
   private final Sequencer sequencer = new Sequencer(this);
-  private volatile Consumer<List<JournalEvent>> committed = events -> { };
+  private volatile Committing committing = (c, events) -> null;
 
   private Db(HikariDataSource dataSource, boolean postgres) {
     this.dataSource = dataSource;
@@ -131,19 +149,31 @@ public final class Db implements AutoCloseable {
 
   /**
    * Runs the work in one transaction: committed if it returns, rolled back if it throws. When it
-   * appended journal events, the {@link #onCommitted} listener hears of them right after the commit,
-   * and they are numbered before this returns (see {@link Journal}).
+   * appended journal events, the {@link #onCommit} work joins it before the commit, and the events
+   * are numbered before this returns (see {@link Journal}).
    */
   public <T> T tx(Work<T> work) {
     List<JournalEvent> outer = APPENDED.get();
     List<JournalEvent> appended = new ArrayList<>();
     APPENDED.set(appended);
     T result;
+    Outcome outcome = null;
     try (Connection connection = dataSource.getConnection()) {
       try {
         result = work.run(connection);
+        if (!appended.isEmpty()) {
+          outcome = committing.committing(connection, appended);
+        }
         connection.commit();
+        Outcome committed = outcome;
+        outcome = null;   // committed: nothing to undo, whatever happens next
+        if (committed != null) {
+          committed.committed();
+        }
       } catch (SQLException | RuntimeException e) {
+        if (outcome != null) {
+          outcome.failed();
+        }
         // A rollback on a connection the failure already broke fails too: the failure is what matters.
         try {
           connection.rollback();
@@ -158,7 +188,6 @@ public final class Db implements AutoCloseable {
       APPENDED.set(outer);
     }
     if (!appended.isEmpty()) {
-      committed.accept(appended);
       sequencer.flush();
     }
     return result;
@@ -170,12 +199,12 @@ public final class Db implements AutoCloseable {
   }
 
   /**
-   * Who hears of the journal events this node committed, at once, before they are numbered (their
-   * sequence is {@link Journal#PROVISIONAL}): the dispatcher, whose pages need not wait for the
-   * numbering. Called on the thread that committed them.
+   * Work that joins every transaction that appended journal events, just before its commit: this
+   * node's dispatcher claims the pages the transaction queued ({@code notify.Handoff}). A failure
+   * in it fails the transaction.
    */
-  public void onCommitted(Consumer<List<JournalEvent>> listener) {
-    committed = listener;
+  public void onCommit(Committing work) {
+    committing = work;
   }
 
   /**

@@ -2,9 +2,11 @@ package io.muster.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import io.muster.store.Journal;
+import io.muster.store.JournalEvent;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -39,16 +41,19 @@ class HintsTest {
     return hints.stream().map(Hints.Hint::id).toList();
   }
 
-  private static JsonObject appended(JsonObject... events) {
-    return new JsonObject().put("events", new JsonArray(List.of((Object[]) events)));
+  private static List<JournalEvent> appended(JournalEvent... events) {
+    return List.of(events);
   }
 
-  private static JsonObject queued(String id, String kind) {
-    return new JsonObject().put("type", "notification.queued")
-        .put("payload", new JsonObject().put("notificationId", id).put("kind", kind));
+  private static JournalEvent queued(String id, String kind) {
+    return event("notification.queued", Map.of("notificationId", id, "kind", kind));
   }
 
-  private static JsonObject other() {
-    return new JsonObject().put("type", "incident.triggered").put("payload", new JsonObject().put("id", "x"));
+  private static JournalEvent other() {
+    return event("incident.triggered", Map.of("id", "x"));
+  }
+
+  private static JournalEvent event(String type, Map<String, Object> payload) {
+    return new JournalEvent(Journal.PROVISIONAL, type, "i", "general", Instant.EPOCH, "test", payload);
   }
 }
