@@ -38,8 +38,8 @@ public final class AlertmanagerComparison {
   private AlertmanagerComparison() {
   }
 
-  /** One system's figures. */
-  private record Row(String name, Percentiles latency, double highestRate) { }
+  /** One system's figures; {@code cpuMsPerTrigger}: CPU time per trigger one at a time, -1 if unknown. */
+  private record Row(String name, Percentiles latency, double cpuMsPerTrigger, double highestRate) { }
 
   public static void main(String[] args) throws Exception {
     int count = Integer.getInteger("bench.triggers", 200);
@@ -86,10 +86,13 @@ public final class AlertmanagerComparison {
       System.out.println(system.name() + " (load average " + StartupBenchmark.loadAverage() + "):");
       TriggerLoad load = new TriggerLoad(system);
       load.oneAtATime(warmup);
+      long cpu = system.cpuNanos();
       Percentiles latency = Percentiles.of(load.oneAtATime(count));
-      System.out.println("    one at a time: " + latency.format());
+      double cpuMs = cpu < 0 ? -1 : (system.cpuNanos() - cpu) / 1e6 / count;
+      System.out.println("    one at a time: " + latency.format()
+          + (cpuMs < 0 ? "" : String.format("; CPU %.2f ms a trigger", cpuMs)));
       double highest = load.highestWithin(rates, step, System.out);
-      return new Row(system.name(), latency, highest);
+      return new Row(system.name(), latency, cpuMs, highest);
     }
   }
 
@@ -98,8 +101,9 @@ public final class AlertmanagerComparison {
     System.out.println("trigger -> first SMS request (Muster) / alert -> webhook request (Alertmanager), one at a time;"
         + " highest rate with p99 <= 100 ms (load average now " + StartupBenchmark.loadAverage() + "):");
     for (Row r : rows) {
-      System.out.printf("  %-28s p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms   highest rate %s%n", r.name(),
-          Percentiles.ms(r.latency().p50()), Percentiles.ms(r.latency().p99()), Percentiles.ms(r.latency().max()),
+      System.out.printf("  %-28s p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  CPU %5.2f ms a trigger  highest rate %s%n",
+          r.name(), Percentiles.ms(r.latency().p50()), Percentiles.ms(r.latency().p99()),
+          Percentiles.ms(r.latency().max()), r.cpuMsPerTrigger(),
           r.highestRate() > 0 ? String.format("%.0f/s", r.highestRate()) : "none of the steps");
     }
     Row am = rows.stream().filter(r -> r.name().startsWith("Alertmanager")).findFirst().orElse(null);
@@ -108,8 +112,9 @@ public final class AlertmanagerComparison {
     }
     for (Row r : rows) {
       if (r != am) {
-        System.out.printf("  %-28s / Alertmanager: p50 %.1fx, p99 %.1fx, highest rate %s%n", r.name(),
-            (double) r.latency().p50() / am.latency().p50(), (double) r.latency().p99() / am.latency().p99(),
+        System.out.printf("  %-28s / Alertmanager: p50 %.1fx, p99 %.1fx, CPU a trigger %.1fx, highest rate %s%n",
+            r.name(), (double) r.latency().p50() / am.latency().p50(), (double) r.latency().p99() / am.latency().p99(),
+            r.cpuMsPerTrigger() / am.cpuMsPerTrigger(),
             am.highestRate() > 0 ? String.format("%.2fx", r.highestRate() / am.highestRate()) : "n/a");
       }
     }

@@ -129,6 +129,11 @@ final class AlertmanagerNode implements PagingSystem {
   }
 
   @Override
+  public long cpuNanos() {
+    return process.cpuNanos();
+  }
+
+  @Override
   public void close() throws Exception {
     try {
       if (process != null) {

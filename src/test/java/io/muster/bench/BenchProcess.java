@@ -113,13 +113,37 @@ final class BenchProcess implements AutoCloseable {
    */
   long cpuNanos() {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-      return ticks * 1_000_000_000L / CLOCK_TICKS;
+      return cpuNanos(Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat")));
     } catch (IOException | RuntimeException e) {
       return -1;
     }
+  }
+
+  /** CPU time used so far by every process named {@code command} (Linux; -1 elsewhere). */
+  static long cpuNanosOf(String command) {
+    try (java.util.stream.Stream<Path> all = Files.list(Path.of("/proc"))) {
+      long sum = 0;
+      for (Path p : all.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+        try {
+          String stat = Files.readString(p.resolve("stat"));
+          if (stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).equals(command)) {
+            sum += cpuNanos(stat);
+          }
+        } catch (IOException | RuntimeException gone) {
+          // the process ended meanwhile
+        }
+      }
+      return sum;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** User and system time from a {@code /proc/<pid>/stat} line. */
+  private static long cpuNanos(String stat) {
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    return ticks * 1_000_000_000L / CLOCK_TICKS;
   }
 
   /** USER_HZ, the unit of /proc/<pid>/stat's times: 100 on every Linux this runs on. */

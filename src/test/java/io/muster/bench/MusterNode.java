@@ -208,6 +208,13 @@ final class MusterNode implements PagingSystem {
     return arrivals;
   }
 
+  /** The node's CPU time, and on PostgreSQL the server's too (every postgres process: nothing else uses it meanwhile). */
+  @Override
+  public long cpuNanos() {
+    long node = process.cpuNanos();
+    return database == null || node < 0 ? node : node + BenchProcess.cpuNanosOf("postgres");
+  }
+
   private void pg(String sql) throws SQLException {
     try (Connection c = DriverManager.getConnection(PG_ADMIN_URL, pgUser, ""); Statement s = c.createStatement()) {
       c.setAutoCommit(true);

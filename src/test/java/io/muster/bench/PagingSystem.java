@@ -18,6 +18,12 @@ interface PagingSystem extends AutoCloseable {
   /** When outbound requests arrived, by key. */
   Arrivals arrivals();
 
+  /**
+   * CPU time the system has used so far: its process's, and its database server's when it has one
+   * of its own on this machine (-1 where that cannot be read).
+   */
+  long cpuNanos();
+
   /** Arrival times ({@link System#nanoTime()}) by key; an arrival may come before anyone asks for it. */
   final class Arrivals {
     private final Map<String, CompletableFuture<Long>> byKey = new ConcurrentHashMap<>();
