@@ -101,7 +101,7 @@ public final class Db implements AutoCloseable {
     }
     HikariDataSource dataSource = new HikariDataSource(config);
     try {
-      FluentConfiguration flyway = Flyway.configure().locations("classpath:db/migration");
+      FluentConfiguration flyway = Migrations.listed(Flyway.configure());
       if (ownerUser != null && !ownerUser.isBlank() && !ownerUser.equals(user)) {
         flyway.dataSource(url, ownerUser, ownerPassword == null ? "" : ownerPassword)
             .placeholders(Map.of(RuntimeRoleGrants.PLACEHOLDER, RuntimeRoleGrants.checked(user)))
