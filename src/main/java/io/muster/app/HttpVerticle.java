@@ -50,7 +50,8 @@ import java.util.Map;
  * webhooks (validated by signature), the live websocket, probes, metrics and the dashboard.
  * Handlers turn requests into commands on the event bus and answers into HTTP.
  *
- * <p>The instance the node deploys is the first of {@link #INSTANCES}: it starts the live hub and
+ * <p>The instance the node deploys is the first of {@code http.instances} (default: one per core;
+ * the fan-out and the API's handlers scale with the cores, not beyond): it starts the live hub and
  * the live connections' sign-in check, listens, then deploys the others (child deployments, so they
  * stop with it). They listen on the same port, each on an event loop of its own, and Vert.x hands
  * new connections to them in turn: API requests and live clients are served on every event loop,
@@ -59,8 +60,6 @@ import java.util.Map;
  */
 public final class HttpVerticle extends VerticleBase {
   private static final long COMMAND_TIMEOUT_MS = 15_000;
-  /** One instance per core: the fan-out and the API's handlers scale with the cores, not beyond. */
-  static final int INSTANCES = Math.max(1, Runtime.getRuntime().availableProcessors());
 
   /** As given, then as bound: the port it listens on and the public base URL (derived when unset). */
   private volatile MusterConfig config;
@@ -174,8 +173,13 @@ public final class HttpVerticle extends VerticleBase {
         .compose(v -> hub.join())
         .compose(this::listen)
         .onSuccess(listening -> bound(listening.actualPort()))
-        .compose(v -> INSTANCES == 1 ? Future.succeededFuture()
-            : vertx.deployVerticle(() -> new HttpVerticle(this), new DeploymentOptions().setInstances(INSTANCES - 1)));
+        .compose(v -> others(config.http().instances() - 1));
+  }
+
+  /** The other instances, listening on the port this one bound. */
+  private Future<?> others(int count) {
+    return count == 0 ? Future.succeededFuture()
+        : vertx.deployVerticle(() -> new HttpVerticle(this), new DeploymentOptions().setInstances(count));
   }
 
   private Future<HttpServer> listen(LiveLoop loop) {

@@ -22,17 +22,18 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
    * request's headers (and may sit idle between requests); {@code idleTimeoutSeconds}: how long any
    * connection, websockets included, may stay silent. {@code trustedProxies}: addresses or CIDR
    * ranges of the proxies whose {@code X-Forwarded-For} names the client. {@code metricsToken}: when
-   * set, {@code /metrics} needs {@code Authorization: Bearer <token>}.
+   * set, {@code /metrics} needs {@code Authorization: Bearer <token>}. {@code instances}: how many
+   * HTTP verticles share the port, each on an event loop of its own (default: one per core).
    */
   public record Http(String host, int port, String publicBaseUrl, int bodyLimitBytes, int headerTimeoutSeconds,
-                     int idleTimeoutSeconds, List<String> trustedProxies, String metricsToken) {
+                     int idleTimeoutSeconds, List<String> trustedProxies, String metricsToken, int instances) {
     /**
      * This listener once it listens on {@code boundPort} (the port it asked for, or the one the
      * system chose for port 0): an unset public base URL is derived from the host and that port.
      */
     public Http boundTo(int boundPort) {
       return new Http(host, boundPort, publicBaseUrl != null ? publicBaseUrl : derivedBaseUrl(host, boundPort),
-          bodyLimitBytes, headerTimeoutSeconds, idleTimeoutSeconds, trustedProxies, metricsToken);
+          bodyLimitBytes, headerTimeoutSeconds, idleTimeoutSeconds, trustedProxies, metricsToken, instances);
     }
 
     /**
@@ -50,7 +51,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
       return "Http[host=" + host + ", port=" + port + ", publicBaseUrl=" + publicBaseUrl + ", bodyLimitBytes="
           + bodyLimitBytes + ", headerTimeoutSeconds=" + headerTimeoutSeconds + ", idleTimeoutSeconds="
           + idleTimeoutSeconds + ", trustedProxies=" + trustedProxies + ", metricsToken="
-          + (metricsToken == null ? "unset" : "<hidden>") + "]";
+          + (metricsToken == null ? "unset" : "<hidden>") + ", instances=" + instances + "]";
     }
   }
 
@@ -160,6 +161,7 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
       Map.entry("MUSTER_NODE_ID", "nodeId"),
       Map.entry("MUSTER_HTTP_HOST", "http.host"),
       Map.entry("MUSTER_HTTP_PORT", "http.port"),
+      Map.entry("MUSTER_HTTP_INSTANCES", "http.instances"),
       Map.entry("MUSTER_PUBLIC_BASE_URL", "http.publicBaseUrl"),
       Map.entry("MUSTER_DB_URL", "db.url"),
       Map.entry("MUSTER_DB_USER", "db.user"),
@@ -216,7 +218,8 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
     return new JsonObject()
         .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080)
             .put("bodyLimitBytes", 65536).put("headerTimeoutSeconds", 10)
-            .put("idleTimeoutSeconds", 120).put("trustedProxies", new JsonArray()))
+            .put("idleTimeoutSeconds", 120).put("trustedProxies", new JsonArray())
+            .put("instances", Math.max(1, Runtime.getRuntime().availableProcessors())))
         .put("db", new JsonObject()
             .put("url", "jdbc:h2:file:./data/muster;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0")
             .put("user", "sa").put("password", "").put("poolSize", 10))
@@ -285,7 +288,8 @@ public record MusterConfig(String nodeId, Http http, Database db, Sms sms, Clust
             integer(j, "http.bodyLimitBytes"), positive(j, "http.headerTimeoutSeconds"),
             positive(j, "http.idleTimeoutSeconds"),
             http.getValue("trustedProxies") == null ? List.of() : members(http.getValue("trustedProxies")),
-            present(http.getString("metricsToken")) ? http.getString("metricsToken").strip() : null),
+            present(http.getString("metricsToken")) ? http.getString("metricsToken").strip() : null,
+            positive(j, "http.instances")),
         new Database(db.getString("url"), db.getString("user"), db.getString("password", ""), integer(j, "db.poolSize"),
             db.getString("ownerUser"), db.getString("ownerPassword", "")),
         new Sms(sms.getString("accountSid"), sms.getString("authToken"), sms.getString("from"),

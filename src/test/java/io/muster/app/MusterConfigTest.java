@@ -147,6 +147,21 @@ class MusterConfigTest {
   }
 
   @Test
+  @DisplayName("MUSTER_HTTP_INSTANCES sets how many HTTP verticles share the port (one per core unless set); 0 or text is refused")
+  void httpInstances() {
+    assertThat(MusterConfig.of(new JsonObject()).http().instances())
+        .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    assertThat(fromEnv(Map.of("MUSTER_HTTP_INSTANCES", "3")).http().instances()).isEqualTo(3);
+    assertThat(MusterConfig.of(new JsonObject().put("http.instances", 1)).http().instances()).isEqualTo(1);
+    assertThat(fromEnv(Map.of("MUSTER_HTTP_INSTANCES", "2")).boundTo(4321).http().instances())
+        .as("kept once the listener is bound").isEqualTo(2);
+    assertThatThrownBy(() -> fromEnv(Map.of("MUSTER_HTTP_INSTANCES", "0")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http.instances").hasMessageContaining("1 or more");
+    assertThatThrownBy(() -> fromEnv(Map.of("MUSTER_HTTP_INSTANCES", "many")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http.instances").hasMessageContaining("'many'");
+  }
+
+  @Test
   @DisplayName("a public base URL with a trailing slash is kept without it")
   void trailingSlash() {
     assertThat(fromEnv(Map.of("MUSTER_PUBLIC_BASE_URL", "https://muster.example.org/")).http().publicBaseUrl())
