@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -30,8 +31,11 @@ import java.util.regex.Pattern;
  *       per run): its start → ready, and its start → the first node logging it joined;</li>
  *   <li>{@code prometheus-alertmanager}'s start → {@code /-/ready}, when it is installed.</li>
  * </ul>
- * "Ready" is the first {@code 200} of {@code /health/ready} (asked every 10 ms); the time of the
- * announcement ({@code Dashboard: http://...}) is printed too, and the CPU time the node's JVM had
+ * Each node listens on port 0 (the HTTP API; the event bus too when clustered) and is found at the
+ * port it announces ({@code Dashboard: http://127.0.0.1:PORT/}); only Hazelcast gets a port chosen
+ * ahead, since every member lists the others'. "Ready" is the first {@code 200} of
+ * {@code /health/ready}, asked every 10 ms from the announcement on; the time of the announcement
+ * is printed too, and the CPU time the node's JVM had
  * used when it was ready (all its threads: on a machine that others load, the work a start does
  * shows there better than in its wall time). Build the jar first:
  * {@code mvn -B -q -DskipTests package && mvn -B -q -Pbench test-compile exec:java
@@ -41,7 +45,8 @@ import java.util.regex.Pattern;
  * {@code -Dbench.alertmanager=/usr/bin/prometheus-alertmanager}.
  */
 public final class StartupBenchmark {
-  private static final Pattern ANNOUNCED = Pattern.compile("Dashboard:\\s+http");
+  /** The node's announcement, with the URL it derived from the port the system gave it. */
+  private static final Pattern ANNOUNCED = Pattern.compile("Dashboard:\\s+http://[^\\s/]+:(\\d+)/");
   private static final Pattern JOINED = Pattern.compile("cluster member \\S+ joined");
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
   private static final String PG_ADMIN_URL = "jdbc:postgresql://127.0.0.1:5432/test";
@@ -94,15 +99,13 @@ public final class StartupBenchmark {
       Path dir = workDir("muster-start-");
       try {
         for (String start : List.of("first start", "restart")) {
-          int port = io.muster.it.TestNodes.freePort();
           Map<String, String> env = new LinkedHashMap<>();
           env.put("MUSTER_HTTP_HOST", "127.0.0.1");
-          env.put("MUSTER_HTTP_PORT", Integer.toString(port));
-          env.put("MUSTER_PUBLIC_BASE_URL", "http://127.0.0.1:" + port);
+          env.put("MUSTER_HTTP_PORT", "0");
           env.put("MUSTER_SIMULATOR_PORT", "0");
           String what = "Muster, embedded default, " + start;
           try (BenchProcess node = muster(dir, env, dir.resolve("node-" + start.replace(' ', '-') + ".log"))) {
-            record(figures, what + ": /health/ready 200", node.awaitHttp200("http://127.0.0.1:" + port + "/health/ready", TIMEOUT));
+            record(figures, what + ": /health/ready 200", node.awaitHttp200(readyUrl(node), TIMEOUT));
             record(figures, what + ": CPU used by then", node.cpuNanos());
             record(figures, what + ": announced", node.awaitLine(ANNOUNCED, TIMEOUT));
           }
@@ -142,10 +145,13 @@ public final class StartupBenchmark {
     }
   }
 
-  private final Map<BenchProcess, Integer> ports = new java.util.concurrent.ConcurrentHashMap<>();
-
-  private String readyUrl(BenchProcess node) {
-    return "http://127.0.0.1:" + ports.get(node) + "/health/ready";
+  /** The readiness probe at the port the node announced, once it has. */
+  private static String readyUrl(BenchProcess node) {
+    Matcher announced = ANNOUNCED.matcher(node.line(ANNOUNCED, TIMEOUT).text());
+    if (!announced.find()) {
+      throw new IllegalStateException("no port in the announcement; see " + node.log());
+    }
+    return "http://127.0.0.1:" + announced.group(1) + "/health/ready";
   }
 
   private BenchProcess clusterNode(Path dir, String name, int hazelcastPort, Map<String, String> shared,
@@ -153,11 +159,9 @@ public final class StartupBenchmark {
     Path certs = dir.resolve("certs").resolve(name);
     Path nodeDir = Files.createDirectories(dir.resolve(name));
     copyProjectFiles(nodeDir);
-    int port = io.muster.it.TestNodes.freePort();
     Map<String, String> env = new LinkedHashMap<>(shared);
     env.put("MUSTER_NODE_ID", name);
-    env.put("MUSTER_HTTP_PORT", Integer.toString(port));
-    env.put("MUSTER_PUBLIC_BASE_URL", "http://127.0.0.1:" + port);
+    env.put("MUSTER_HTTP_PORT", "0");
     env.put("MUSTER_CLUSTER_PORT", Integer.toString(hazelcastPort));
     env.put("MUSTER_CLUSTER_TLS_CERT", certs.resolve("node.crt").toString());
     env.put("MUSTER_CLUSTER_TLS_KEY", certs.resolve("node.key").toString());
@@ -165,10 +169,8 @@ public final class StartupBenchmark {
     env.put("MUSTER_AUDIT_CHECKPOINTS", nodeDir.resolve("audit-checkpoints.log").toString());
     List<Pattern> patterns = new ArrayList<>(List.of(awaited));
     patterns.add(ANNOUNCED);
-    BenchProcess node = BenchProcess.start(command(), nodeDir, env, dir.resolve("node-" + name + ".log"),
+    return BenchProcess.start(command(), nodeDir, env, dir.resolve("node-" + name + ".log"),
         patterns.toArray(Pattern[]::new));
-    ports.put(node, port);
-    return node;
   }
 
   private Map<String, String> clusterEnv(String database, String clusterName, int hzA, int hzB) {
@@ -228,9 +230,17 @@ public final class StartupBenchmark {
     return dir;
   }
 
+  /**
+   * The project's config/ and playbooks/; the copy of config/muster.yaml without its public base
+   * URL (http://localhost:8080, for the shipped port), so that the node derives it from the port it
+   * was given and announces that.
+   */
   private void copyProjectFiles(Path dir) throws IOException {
     BenchProcess.copyTree(project.resolve("config"), dir.resolve("config"));
     BenchProcess.copyTree(project.resolve("playbooks"), dir.resolve("playbooks"));
+    Path conf = dir.resolve("config").resolve("muster.yaml");
+    List<String> lines = Files.readAllLines(conf);
+    Files.write(conf, lines.stream().filter(line -> !line.strip().startsWith("publicBaseUrl:")).toList());
   }
 
   private boolean postgresReachable() {
