@@ -82,6 +82,8 @@ public final class Muster {
   private HttpVerticle http;
   private AuditTrail audit;
   private RefusalLog refusals;
+  /** The periodic numbering pass's timer (-1: none yet). */
+  private long numbering = -1;
   private String firstAdminPassword;
 
   private Muster(MusterConfig config, Vertx vertx) {
@@ -269,7 +271,7 @@ public final class Muster {
     // once it committed.
     Handoff handoff = new Handoff(features.outbox());
     db.onCommit(handoff);
-    vertx.setPeriodic(config.dispatch().pollMs(), id -> async.run(() -> {
+    numbering = vertx.setPeriodic(config.dispatch().pollMs(), id -> async.run(() -> {
       db.sequence();
       return null;
     }));
@@ -402,6 +404,7 @@ public final class Muster {
   }
 
   public Future<Void> stop() {
+    vertx.cancelTimer(numbering);   // its pass would find the database pool closing
     if (audit != null) {
       try {
         refusals.flush();
