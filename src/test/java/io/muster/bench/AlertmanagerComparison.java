@@ -26,8 +26,8 @@ import java.util.Map;
  * For each: p50/p99/max of one trigger at a time (after a warm-up), then the highest rate a second
  * it sustains with p99 ≤ 100 ms and nothing lost (open-loop steps, {@link TriggerLoad}), and
  * Muster's ratios to Alertmanager. Run: {@code mvn -B -q -Pbench test-compile exec:java
- * -Dbench.main=io.muster.bench.AlertmanagerComparison}. Options: {@code -Dbench.triggers=200},
- * {@code -Dbench.warmup=50}, {@code -Dbench.stepSeconds=10}, {@code -Dbench.rates=5,10,20,50,...},
+ * -Dbench.main=io.muster.bench.AlertmanagerComparison}. Options: {@code -Dbench.triggers=500},
+ * {@code -Dbench.warmup=1000}, {@code -Dbench.stepSeconds=10}, {@code -Dbench.rates=5,10,20,50,...},
  * {@code -Dbench.db=h2,postgres}, {@code -Dbench.pgUser=root},
  * {@code -Dbench.alertmanager=/usr/bin/prometheus-alertmanager}, {@code -Dbench.nodeJvmArgs="..."},
  * {@code -Dbench.nodeEnv=MUSTER_POLL_MS=250,...} (Muster settings on top of the benchmark's).
@@ -42,8 +42,8 @@ public final class AlertmanagerComparison {
   private record Row(String name, Percentiles latency, double cpuMsPerTrigger, double highestRate) { }
 
   public static void main(String[] args) throws Exception {
-    int count = Integer.getInteger("bench.triggers", 200);
-    int warmup = Integer.getInteger("bench.warmup", 50);
+    int count = Integer.getInteger("bench.triggers", 500);
+    int warmup = Integer.getInteger("bench.warmup", 1000);
     Duration step = Duration.ofSeconds(Long.getLong("bench.stepSeconds", 10));
     List<Double> rates = Arrays.stream(System.getProperty("bench.rates", "5,10,20,50,100,200,500,1000,2000").split(","))
         .map(String::strip).map(Double::valueOf).toList();
