@@ -20,11 +20,10 @@ import org.slf4j.LoggerFactory;
  * Sends what the outbox holds. This node's own committed notifications reach it in memory
  * ({@link Handoff}): claimed already by the transaction that queued them, as far as it has room,
  * and sent at once; the others as hints, whose rows it claims by id at once. A timer makes it also
- * claim whatever is due in the outbox, which recovers
- * what no hint told it of: another node's rows, retries, rows whose sender died (once their lease
- * ran out), hints lost or dropped. It claims rows in batches with a lease, sends each through the
- * {@link SmsGateway} on a worker when its slot of the cluster-wide budget comes, and records the
- * accepted ones in batches. Muster decides about retries here, with backoff and jitter; the gateway
+ * claim whatever is due in the outbox, which recovers what no hint told it of: another node's rows,
+ * retries, rows whose sender died (once their lease ran out), hints lost or dropped. It claims rows
+ * in batches with a lease, sends each through the {@link SmsGateway} on a worker when its slot of
+ * the cluster-wide budget comes, and records the accepted ones in batches. Muster decides about retries here, with backoff and jitter; the gateway
  * never retries. When the provider keeps failing, a circuit breaker stops sending for a while
  * (coordinators see "SMS degraded") and probes until it recovers.
  */
