@@ -2,9 +2,9 @@ package io.muster.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static io.muster.it.OutboxBatchIT.trigger;
 
 import io.muster.common.ManualClock;
-import io.muster.incident.domain.TriggerIncident;
 import io.muster.notify.Handoff;
 import io.muster.notify.HandoffProbe;
 import io.muster.notify.Outbox;
@@ -117,11 +117,5 @@ class HandoffIT {
       assertThat(nodes.db().count("SELECT COUNT(*) FROM notification")).isZero();
       assertThat(nodes.db().count("SELECT COUNT(*) FROM incident")).isZero();
     }
-  }
-
-  /** An incident whose four pages are queued, committed. */
-  private static void trigger(Db store) {
-    TestFeatures.on(store).incidents().trigger(
-        new TriggerIncident("mass-casualty", "general", "Hand-off", null, false), null, "test");
   }
 }

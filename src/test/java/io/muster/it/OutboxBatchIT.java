@@ -160,8 +160,8 @@ class OutboxBatchIT {
     });
   }
 
-  /** An incident whose four pages are queued, committed. */
-  private static void trigger(Db store) {
+  /** An incident whose four pages are queued, committed (HandoffIT's too). */
+  static void trigger(Db store) {
     TestFeatures.on(store).incidents().trigger(
         new TriggerIncident("mass-casualty", "general", "Outbox batches", null, false), null, "test");
   }
