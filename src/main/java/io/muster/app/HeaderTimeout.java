@@ -3,7 +3,6 @@ package io.muster.app;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -30,33 +29,23 @@ final class HeaderTimeout {
     connection.closeHandler(v -> cancel(connection));
   }
 
-  /**
-   * A request's headers have arrived (the router's first handler: it runs as they do); the next
-   * request is awaited once this one is answered. "Answered" is heard through the routing
-   * context's end handlers, which other handlers add to as well: the response has one end handler
-   * only, and the router takes it over as soon as any handler adds one (the API's audit does, on
-   * every change). The body's timer is cancelled once the request is answered with its body read:
-   * it holds the request and its routing context, and a node answering hundreds of requests a
-   * second would otherwise keep three header timeouts' worth of them on its heap.
-   */
-  void arrived(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
+  /** A request's headers have arrived; the next request is awaited once this one is answered. */
+  void arrived(HttpServerRequest request) {
     HttpConnection connection = request.connection();
     cancel(connection);
-    if (!"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
-      long body = vertx.setTimer(3 * millis, id -> {
+    boolean upgrade = "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
+    if (!upgrade) {
+      vertx.setTimer(3 * millis, id -> {
         if (!request.isEnded()) {
           connection.close();
         }
       });
-      ctx.addEndHandler(v -> {
-        if (request.isEnded()) {
-          vertx.cancelTimer(body);
-        }
-        await(connection);
-      });
     }
-    ctx.next();
+    request.response().endHandler(v -> {
+      if (!upgrade) {
+        await(connection);
+      }
+    });
   }
 
   private void await(HttpConnection connection) {

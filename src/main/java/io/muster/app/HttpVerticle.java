@@ -80,8 +80,6 @@ public final class HttpVerticle extends VerticleBase {
   private final HttpVerticle first;
   private HttpServer server;
   private Router router;
-  /** Made with the router, whose first handler it is; the server's connections are given to it too. */
-  private HeaderTimeout headers;
   private LiveLoop liveLoop;
 
   /**
@@ -157,10 +155,14 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     router = router();
+    HeaderTimeout headers = new HeaderTimeout(vertx, config.http().headerTimeoutSeconds());
     server = vertx.createHttpServer(serverOptions(config.http()))
         .invalidRequestHandler(HttpErrors::invalidRequest)
         .connectionHandler(headers::opened)
-        .requestHandler(router);
+        .requestHandler(request -> {
+          headers.arrived(request);
+          router.handle(request);
+        });
     if (first != null) {
       return hub.join().compose(this::listen);
     }
@@ -220,8 +222,6 @@ public final class HttpVerticle extends VerticleBase {
   Router router() {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     // Root handlers run first on every request, the websocket's too: its upgrade has no body.
-    headers = new HeaderTimeout(vertx, config.http().headerTimeoutSeconds());
-    builder.rootHandler(headers::arrived);
     builder.rootHandler(SecurityHeaders::add);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());
     builder.rootHandler(ctx -> {
